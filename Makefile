@@ -1,0 +1,42 @@
+# Mon Indemnisation Justice — commandes usuelles. `make run` puis `make test`.
+SHELL := /bin/bash
+PYTHON_SYSTEME ?= $(shell command -v python3.12 2>/dev/null || ls /root/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null | tail -n 1)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PORT_OIDC ?= 8001
+
+.PHONY: install run test test-rapide quality format demo collectstatic
+
+$(VENV)/.installe: requirements.lock
+	@test -n "$(PYTHON_SYSTEME)" || { echo "Python 3.12 introuvable (voir README)"; exit 1; }
+	test -x $(PY) || $(PYTHON_SYSTEME) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installe
+
+## Lance le portail en mode embarqué : SQLite, tâches dans le processus, fournisseur OIDC local.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py semer_demo --wet-run
+	$(PY) manage.py lancer_dev --port $(PORT) --port-oidc $(PORT_OIDC)
+
+## Toute la suite de tests (PostgreSQL si DATABASE_URL est défini, SQLite sinon).
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Tests sans les parcours navigateur ni l'intégration hors processus.
+test-rapide: install
+	$(PY) -m pytest -m "not e2e and not integration" $(PYTEST_ARGS)
+
+quality: install
+	$(PY) -m ruff format --check .
+	$(PY) -m ruff check .
+	$(PY) -m djlint templates --lint
+	DJANGO_SETTINGS_MODULE=portail.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .

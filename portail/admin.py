@@ -1,0 +1,78 @@
+from django.contrib import admin
+
+from portail.models import Administration, EmailSortant, Evenement, IdentiteOIDC, Utilisateur
+
+admin.site.site_header = "Mon Indemnisation Justice — administration"
+admin.site.site_title = "Mon Indemnisation Justice"
+
+
+@admin.register(Administration)
+class AdministrationAdmin(admin.ModelAdmin):
+    list_display = ["siret", "code", "libelle", "active"]
+    list_filter = ["code", "active"]
+    search_fields = ["siret", "libelle"]
+
+
+@admin.register(Utilisateur)
+class UtilisateurAdmin(admin.ModelAdmin):
+    list_display = ["email", "nom", "prenom", "type", "administration", "is_active"]
+    list_filter = ["type", "administration__code", "is_active", "groups"]
+    search_fields = ["email", "nom", "prenom", "identifiant"]
+    filter_horizontal = ["groups"]
+    fields = [
+        "identifiant",
+        "email",
+        "type",
+        "civilite",
+        "prenom",
+        "nom",
+        "telephone",
+        "administration",
+        "groups",
+        "is_active",
+        "is_staff",
+        "last_login",
+        "date_joined",
+    ]
+    readonly_fields = ["identifiant", "type", "last_login", "date_joined"]
+
+
+@admin.register(IdentiteOIDC)
+class IdentiteOIDCAdmin(admin.ModelAdmin):
+    list_display = ["fournisseur", "sub", "utilisateur", "derniere_connexion"]
+    list_filter = ["fournisseur"]
+    readonly_fields = ["utilisateur", "fournisseur", "sub", "claims", "cree_le", "derniere_connexion"]
+
+
+@admin.register(Evenement)
+class EvenementAdmin(admin.ModelAdmin):
+    list_display = ["date", "type", "acteur", "cible", "adresse_ip"]
+    list_filter = ["type"]
+    readonly_fields = ["date", "type", "acteur", "cible", "adresse_ip", "details"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EmailSortant)
+class EmailSortantAdmin(admin.ModelAdmin):
+    list_display = ["cree_le", "gabarit", "destinataire", "statut", "tentatives", "envoye_le"]
+    list_filter = ["statut", "gabarit"]
+    readonly_fields = [
+        "uuid",
+        "gabarit",
+        "destinataire",
+        "contexte",
+        "sujet",
+        "tentatives",
+        "derniere_erreur",
+        "cree_le",
+        "envoye_le",
+        "verrou_jusqu_a",
+    ]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PortailConfig(AppConfig):
+    name = "portail"
+    verbose_name = "Portail"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,58 @@
+from django.db import models
+
+
+class TypeUtilisateur(models.TextChoices):
+    USAGER = "usager", "Usager"
+    AGENT = "agent", "Agent"
+
+
+class Fournisseur(models.TextChoices):
+    PROCONNECT = "proconnect", "ProConnect"
+    FRANCECONNECT = "franceconnect", "FranceConnect"
+
+
+class CodeAdministration(models.TextChoices):
+    MJ = "MJ", "Ministère de la Justice"
+    PN = "PN", "Police nationale"
+    GN = "GN", "Gendarmerie nationale"
+    PP = "PP", "Préfecture de police"
+    MI = "MI", "Ministère de l’Intérieur"
+
+
+# Administrations dont les agents sont des forces de l'ordre.
+ADMINISTRATIONS_FDO = {CodeAdministration.PN, CodeAdministration.GN, CodeAdministration.PP, CodeAdministration.MI}
+
+
+class Role(models.TextChoices):
+    """Rôles = groupes Django portant ces noms."""
+
+    FORCES_DE_L_ORDRE = "forces_de_l_ordre", "Forces de l’ordre"
+    ATTRIBUTEUR = "attributeur", "Attributeur"
+    REDACTEUR = "redacteur", "Rédacteur"
+    VALIDATEUR = "validateur", "Validateur"
+    LIAISON_BUDGET = "liaison_budget", "Liaison budget"
+    GESTIONNAIRE = "gestionnaire", "Gestionnaire"
+
+
+ROLES_MJ = {Role.ATTRIBUTEUR, Role.REDACTEUR, Role.VALIDATEUR, Role.LIAISON_BUDGET, Role.GESTIONNAIRE}
+
+
+class TypeEvenement(models.TextChoices):
+    CONNEXION = "connexion", "Connexion"
+    ECHEC_CONNEXION = "echec_connexion", "Échec de connexion"
+    DECONNEXION = "deconnexion", "Déconnexion"
+    INSCRIPTION = "inscription", "Inscription"
+    ROLE_ACCORDE = "role_accorde", "Rôle accordé"
+    ROLE_RETIRE = "role_retire", "Rôle retiré"
+    AGENT_DESACTIVE = "agent_desactive", "Agent désactivé"
+    AGENT_REACTIVE = "agent_reactive", "Agent réactivé"
+    CONNEXION_REFUSEE = "connexion_refusee", "Connexion refusée"
+
+
+class StatutEmail(models.TextChoices):
+    A_ENVOYER = "a_envoyer", "À envoyer"
+    EN_COURS = "en_cours", "Envoi en cours"
+    SMTP_EN_COURS = "smtp_en_cours", "Transmission au serveur en cours"
+    ENVOYE = "envoye", "Envoyé"
+    A_VERIFIER = "a_verifier", "À vérifier (envoi interrompu)"
+    ECHEC = "echec", "Échec définitif"

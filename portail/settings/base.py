@@ -1,0 +1,267 @@
+"""Réglages communs. Chaque variable d'environnement est lue ici et listée dans .env.example."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.csp import CSP
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def env(nom, defaut=None):
+    return os.environ.get(nom, defaut)
+
+
+def env_bool(nom, defaut=False):
+    valeur = os.environ.get(nom)
+    if valeur is None:
+        return defaut
+    return valeur.strip().lower() in {"1", "true", "vrai", "oui", "yes", "on"}
+
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-uniquement-ne-pas-utiliser-en-production")
+DEBUG = False
+ALLOWED_HOSTS = [h for h in env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+# Adresse publique du portail, utilisée dans les courriels et les retours OIDC.
+URL_PORTAIL = env("URL_PORTAIL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.forms",
+    "dsfr",
+    "widget_tweaks",
+    "formtools",
+    "allauth",
+    "allauth.account",
+    "mozilla_django_oidc",
+    "portail",
+    "precontentieux",
+    "declarations",
+    "usagers",
+    "faq",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "portail.middleware.NonceCspMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "portail.urls"
+WSGI_APPLICATION = "portail.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dsfr.context_processors.site_config",
+                "portail.context_processors.navigation",
+            ],
+        },
+    },
+]
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
+DATABASES = {
+    "default": dj_database_url.parse(env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60)
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "portail.Utilisateur"
+AUTHENTICATION_BACKENDS = [
+    "portail.oidc.backends.ProConnectBackend",
+    "portail.oidc.backends.FranceConnectBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "portail:connexion"
+LOGIN_REDIRECT_URL = "portail:apres_connexion"
+LOGOUT_REDIRECT_URL = "portail:accueil"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français")]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Fichiers déposés : privés, jamais servis directement.
+MEDIA_ROOT = Path(env("DOSSIER_FICHIERS", str(BASE_DIR / "fichiers")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Sessions en base : le tiers web reste sans état.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy native de Django 6 : scripts seulement depuis notre origine ou avec nonce.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+
+# Courriels : Django 6.1 utilise MAILERS.
+DEFAULT_FROM_EMAIL = env(
+    "COURRIEL_EXPEDITEUR", "Mon Indemnisation Justice <ne-pas-repondre@indemnisation.justice.gouv.fr>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env("SMTP_HOTE", "127.0.0.1"),
+            "port": int(env("SMTP_PORT", "1025")),
+            "username": env("SMTP_UTILISATEUR", ""),
+            "password": env("SMTP_MOT_DE_PASSE", ""),
+            "use_tls": env_bool("SMTP_TLS", False),
+            "timeout": 30,
+        },
+    }
+}
+
+# Celery : Redis comme broker ; en mode embarqué les tâches s'exécutent dans le processus.
+CELERY_BROKER_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TACHES_SYNCHRONES", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_timeout": 2, "socket_connect_timeout": 2}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "balayage-courriels": {"task": "portail.tasks.balayer_courriels", "schedule": 60.0},
+}
+
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
+        if env("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_portail"}
+    )
+}
+
+# OIDC : ProConnect (agents) et FranceConnect (usagers). Les URL viennent de la découverte.
+OIDC_FOURNISSEURS = {
+    "proconnect": {
+        "URL_DECOUVERTE": env(
+            "PROCONNECT_URL_DECOUVERTE",
+            "http://127.0.0.1:8001/proconnect/.well-known/openid-configuration",
+        ),
+        "CLIENT_ID": env("PROCONNECT_CLIENT_ID", "portail-proconnect"),
+        "CLIENT_SECRET": env("PROCONNECT_CLIENT_SECRET", "secret-local-proconnect"),
+        "SCOPES": "openid email given_name usual_name siret uid",
+        "ACR": env("PROCONNECT_ACR", ""),
+    },
+    "franceconnect": {
+        "URL_DECOUVERTE": env(
+            "FRANCECONNECT_URL_DECOUVERTE",
+            "http://127.0.0.1:8001/franceconnect/.well-known/openid-configuration",
+        ),
+        "CLIENT_ID": env("FRANCECONNECT_CLIENT_ID", "portail-franceconnect"),
+        "CLIENT_SECRET": env("FRANCECONNECT_CLIENT_SECRET", "secret-local-franceconnect"),
+        "SCOPES": "openid given_name family_name preferred_username birthdate birthplace birthcountry gender email",
+        "ACR": env("FRANCECONNECT_ACR", "eidas1"),
+    },
+}
+
+
+def _origine(url):
+    from urllib.parse import urlsplit
+
+    morceaux = urlsplit(url)
+    return f"{morceaux.scheme}://{morceaux.netloc}"
+
+
+# Les formulaires (connexion, déconnexion) redirigent vers les fournisseurs d'identité.
+SECURE_CSP["form-action"] = [CSP.SELF] + sorted({_origine(f["URL_DECOUVERTE"]) for f in OIDC_FOURNISSEURS.values()})
+
+OIDC_TIMEOUT = 10
+OIDC_STATE_SIZE = 48
+OIDC_NONCE_SIZE = 48
+
+# django-allauth : comptes par courriel des usagers, sans nom d'utilisateur.
+ACCOUNT_ADAPTER = "portail.comptes.adapter.AdaptateurCompte"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_RATE_LIMITS = {
+    "login": "20/m/ip",
+    "login_failed": "5/5m/ip,5/5m/key",
+    "signup": "10/h/ip",
+    "reset_password": "5/h/ip,3/h/key",
+    "reset_password_from_key": "10/h/ip",
+    "confirm_email": "3/10m/key",
+}
+
+DSFR_MARK_OPTIONAL_FIELDS = True
+DSFR_USE_INTEGRITY_CHECKSUMS = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("NIVEAU_JOURNAL", "INFO")},
+}

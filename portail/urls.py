@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from portail import views
+
+app_name = "portail"
+
+urlpatterns_portail = [
+    path("", views.accueil, name="accueil"),
+    path("connexion/", views.connexion, name="connexion"),
+    path("connexion/suite/", views.apres_connexion, name="apres_connexion"),
+    path("deconnexion/", views.deconnexion, name="deconnexion"),
+    path("agents/acces-en-attente/", views.acces_en_attente, name="acces_en_attente"),
+    path("accessibilite/", views.accessibilite, name="accessibilite"),
+    path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
+    path("donnees-personnelles/", views.donnees_personnelles, name="donnees_personnelles"),
+    path("plan-du-site/", views.plan_du_site, name="plan_du_site"),
+]
+
+urlpatterns = [
+    path("", include((urlpatterns_portail, "portail"))),
+    path("oidc/", include("portail.oidc.urls")),
+    path("compte/", include("allauth.urls")),
+    path("forces-de-l-ordre/", include("declarations.urls")),
+    path("mon-espace/", include("usagers.urls")),
+    path("precontentieux/", include("precontentieux.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "portail.views.erreur_403"
+handler404 = "portail.views.erreur_404"
+handler500 = "portail.views.erreur_500"
+
+if settings.DEBUG:
+    urlpatterns += [path("erreurs/<int:code>/", views.apercu_erreur)]

@@ -1,0 +1,94 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from portail.enums import TypeEvenement
+from portail.models import Evenement
+
+
+@login_not_required
+def accueil(request):
+    return render(request, "portail/accueil.html")
+
+
+@login_not_required
+def connexion(request):
+    if request.user.is_authenticated:
+        return redirect("portail:apres_connexion")
+    return render(request, "portail/connexion.html", {"next": request.GET.get("next", "")})
+
+
+def destination_apres_connexion(user):
+    """Nom d'URL où atterrit un utilisateur connecté, selon son type et ses rôles."""
+    if user.est_usager:
+        return "usagers:accueil"
+    if user.est_forces_de_l_ordre:
+        return "declarations:accueil"
+    if user.roles_mj:
+        return "precontentieux:accueil"
+    return "portail:acces_en_attente"
+
+
+def apres_connexion(request):
+    return redirect(destination_apres_connexion(request.user))
+
+
+@require_POST
+@login_not_required
+def deconnexion(request):
+    if request.user.is_authenticated:
+        Evenement.journaliser(TypeEvenement.DECONNEXION, acteur=request.user, request=request)
+    logout(request)
+    messages.success(request, "Vous êtes déconnecté(e).")
+    return redirect("portail:accueil")
+
+
+def acces_en_attente(request):
+    if not request.user.est_agent or destination_apres_connexion(request.user) != "portail:acces_en_attente":
+        return redirect("portail:apres_connexion")
+    return render(request, "portail/acces_en_attente.html")
+
+
+@login_not_required
+def accessibilite(request):
+    return render(request, "portail/pages/accessibilite.html")
+
+
+@login_not_required
+def mentions_legales(request):
+    return render(request, "portail/pages/mentions_legales.html")
+
+
+@login_not_required
+def donnees_personnelles(request):
+    return render(request, "portail/pages/donnees_personnelles.html")
+
+
+@login_not_required
+def plan_du_site(request):
+    return render(request, "portail/pages/plan_du_site.html")
+
+
+@login_not_required
+def erreur_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+@login_not_required
+def erreur_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+@login_not_required
+def erreur_500(request):
+    return render(request, "500.html", status=500)
+
+
+@login_not_required
+def apercu_erreur(request, code):
+    if code not in (403, 404, 500):
+        raise Http404
+    return render(request, f"{code}.html", status=code)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PrecontentieuxConfig(AppConfig):
+    name = "precontentieux"
+    verbose_name = "Précontentieux"

@@ -1,0 +1,1 @@
+// Amélioration progressive ; aucun script en ligne.

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from usagers import views
+
+app_name = "usagers"
+
+urlpatterns = [
+    path("", views.accueil, name="accueil"),
+]
