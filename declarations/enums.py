@@ -1,0 +1,17 @@
+from django.db import models
+
+
+class StatutDeclaration(models.TextChoices):
+    BROUILLON = "brouillon", "Brouillon"
+    ENVOYEE = "envoyee", "Envoyée"
+
+
+class ErreurOperationnelle(models.TextChoices):
+    OUI = "oui", "Oui"
+    NON = "non", "Non"
+    DOUTE = "doute", "J’ai un doute"
+
+
+class Civilite(models.TextChoices):
+    MADAME = "mme", "Madame"
+    MONSIEUR = "m", "Monsieur"
