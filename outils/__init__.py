@@ -1,0 +1,1 @@
+"""Outils de développement (hors du portail déployé)."""
