@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from portail.models import Administration, EmailSortant, Evenement, IdentiteOIDC, Utilisateur
 
@@ -64,6 +64,8 @@ class EvenementAdmin(admin.ModelAdmin):
 class EmailSortantAdmin(admin.ModelAdmin):
     list_display = ["cree_le", "gabarit", "destinataire", "statut", "tentatives", "envoye_le"]
     list_filter = ["statut", "gabarit"]
+    search_fields = ["destinataire", "uuid"]
+    actions = ["renvoyer"]
     readonly_fields = [
         "uuid",
         "gabarit",
@@ -76,3 +78,18 @@ class EmailSortantAdmin(admin.ModelAdmin):
         "envoye_le",
         "verrou_jusqu_a",
     ]
+
+    @admin.action(description="Renvoyer les courriels sélectionnés (à vérifier ou en échec)")
+    def renvoyer(self, request, queryset):
+        from portail.emails import renvoyer
+
+        renvoyes = renvoyer(queryset, par=request.user)
+        ignores = queryset.count() - renvoyes
+        if renvoyes:
+            self.message_user(request, f"{renvoyes} courriel(s) remis en file d’envoi.", messages.SUCCESS)
+        if ignores:
+            self.message_user(
+                request,
+                f"{ignores} courriel(s) ignoré(s) : seuls les courriels « à vérifier » ou « en échec » peuvent être renvoyés.",
+                messages.WARNING,
+            )

@@ -9,6 +9,18 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DSFR_USE_INTEGRITY_CHECKSUMS = False
 
+# SQLite : base de test dans un fichier propre au processus (et non en mémoire), pour que les tests
+# d'intégration puissent la partager avec un vrai worker Celery (tests/integration/).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import os
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"portail-test-{os.getpid()}.sqlite3")
+    }
+    # Base jetable : pas d'attente d'écriture disque (fsync) à chaque COMMIT.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA synchronous=OFF;"  # noqa: F405
+
 # Fichiers statiques servis depuis les sources, sans collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
