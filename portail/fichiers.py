@@ -1,0 +1,422 @@
+"""Fichiers déposés : vérification par le contenu, nettoyage, stockage privé et téléchargement.
+
+Utilisé par les pièces jointes des déclarations (forces de l'ordre) et des demandes (usagers).
+Les règles et leurs raisons sont décrites dans `docs/fichiers.md`.
+
+- `verifier_fichier(fichier)` → `FichierVerifie` ou lève `FichierRefuse` (une `ValidationError`
+  au message français, prête à afficher sous le champ) ;
+- `enregistrer_prive(fichier_verifie, dossier)` → nom de stockage aléatoire ;
+- `reponse_telechargement(nom_stockage, nom_affiche, type_mime)` → `FileResponse` en pièce jointe,
+  à appeler depuis une vue qui a déjà vérifié les droits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import secrets
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+
+TAILLE_MAX_DEFAUT = 10 * 1024 * 1024
+TYPES_PAR_DEFAUT = ("pdf", "jpeg", "png", "heic")
+
+# Type détecté → (type MIME servi, extension du fichier rangé). Les HEIC sont convertis en JPEG.
+TYPES_MIME = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+EXTENSIONS = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}
+LIBELLES = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "heic": "HEIC"}
+
+QUALITE_JPEG = 90
+# Marques ISO BMFF (boîte `ftyp`) des images HEIF/HEIC produites par les téléphones.
+MARQUES_HEIF = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
+MARQUES_HEIF_GENERIQUES = {b"mif1", b"msf1"}  # aussi portées par les AVIF, refusés
+MARQUES_AVIF = {b"avif", b"avis"}
+# Au-delà, l'analyse d'un PDF est abandonnée (fichier anormalement complexe).
+OBJETS_PDF_MAX = 200_000
+LONGUEUR_NOM_MAX = 100
+
+
+class FichierRefuse(ValidationError):
+    """Fichier refusé ; le message, en français, nomme le fichier et la raison ou la limite."""
+
+    def __init__(self, message, code="fichier_refuse", params=None):
+        super().__init__(message, code=code, params=params)
+
+    @property
+    def message_affiche(self):
+        return self.messages[0]
+
+
+@dataclass(frozen=True)
+class FichierVerifie:
+    """Fichier accepté, prêt à être enregistré.
+
+    `contenu` est ce qui sera rangé : l'image ré-encodée (sans métadonnées) ou le PDF d'origine.
+    `extension` est sans point (`pdf`, `jpg`, `png`) ; `nom` est un nom d'affichage sûr, dérivé du nom
+    d'origine, dont l'extension correspond au type réel.
+    """
+
+    contenu: bytes
+    type_mime: str
+    extension: str
+    nom: str
+    taille: int
+
+    @property
+    def empreinte_sha256(self) -> str:
+        return hashlib.sha256(self.contenu).hexdigest()
+
+
+# --- Noms --------------------------------------------------------------------------------------
+
+
+def nettoyer_nom(nom: str | None, defaut: str = "document") -> str:
+    """Nom d'affichage sûr : sans chemin, sans caractères de contrôle ni réservés, longueur bornée."""
+    nom = unicodedata.normalize("NFC", str(nom or ""))
+    nom = re.split(r"[/\\]", nom)[-1]
+    nom = "".join(" " if unicodedata.category(c)[0] in ("C", "Z") else c for c in nom if c not in '<>:"|?*')
+    nom = re.sub(r"\s+", " ", nom).strip(" .")
+    if len(nom) > LONGUEUR_NOM_MAX:
+        nom = nom[: LONGUEUR_NOM_MAX - 1].rstrip(" .") + "…"
+    return nom or defaut
+
+
+def _nom_avec_extension(nom_origine: str, extension: str) -> str:
+    base = nettoyer_nom(nom_origine)
+    if "." in base.strip("."):
+        base = base.rsplit(".", 1)[0].rstrip(" .") or "document"
+    base = base[: LONGUEUR_NOM_MAX - len(extension) - 1]
+    return f"{base}.{extension}"
+
+
+def _taille_lisible(octets: int) -> str:
+    mo = octets / (1024 * 1024)
+    if mo >= 1:
+        texte = f"{mo:.0f}" if mo == int(mo) else f"{mo:.1f}".replace(".", ",")
+        return f"{texte} Mo"
+    return f"{max(1, round(octets / 1024))} Ko"
+
+
+def _liste_formats(types_autorises) -> str:
+    libelles = [LIBELLES[t] for t in TYPES_PAR_DEFAUT if t in types_autorises]
+    if len(libelles) == 1:
+        return f"seul le format {libelles[0]} l’est"
+    return "seuls les " + ", ".join(libelles[:-1]) + " et " + libelles[-1] + " le sont"
+
+
+# --- Vérification ------------------------------------------------------------------------------
+
+
+def verifier_fichier(fichier, *, types_autorises=TYPES_PAR_DEFAUT, taille_max=TAILLE_MAX_DEFAUT) -> FichierVerifie:
+    """Vérifie un fichier déposé (`UploadedFile`) d'après son contenu ; lève `FichierRefuse`."""
+    inconnus = set(types_autorises) - set(LIBELLES)
+    if inconnus:
+        raise ValueError(f"Types inconnus : {sorted(inconnus)}")
+    nom_origine = getattr(fichier, "name", "") or ""
+    nom = nettoyer_nom(nom_origine)
+    limite = _taille_lisible(taille_max)
+
+    # 1. Taille : celle annoncée par Django, puis une lecture bornée (jamais plus que la limite + 1 octet).
+    taille_annoncee = getattr(fichier, "size", None)
+    if taille_annoncee is not None and taille_annoncee > taille_max:
+        raise FichierRefuse(f"Le fichier « {nom} » dépasse la taille maximale de {limite}.", code="taille")
+    if hasattr(fichier, "seek"):
+        fichier.seek(0)
+    contenu = fichier.read(taille_max + 1)
+    if len(contenu) > taille_max:
+        raise FichierRefuse(f"Le fichier « {nom} » dépasse la taille maximale de {limite}.", code="taille")
+    if not contenu:
+        raise FichierRefuse(f"Le fichier « {nom} » est vide.", code="vide")
+
+    # 2. Type : d'après les premiers octets seulement, jamais d'après le type ou le nom envoyés.
+    type_detecte = detecter_type(contenu)
+    if type_detecte not in types_autorises:
+        raise FichierRefuse(
+            f"Le format de « {nom} » n’est pas accepté : {_liste_formats(types_autorises)}.", code="format"
+        )
+
+    # 3. Analyse complète selon le type.
+    if type_detecte == "pdf":
+        _verifier_pdf(contenu, nom)
+        type_final = "pdf"
+    else:
+        contenu, type_final = _nettoyer_image(contenu, type_detecte, nom)
+
+    return FichierVerifie(
+        contenu=contenu,
+        type_mime=TYPES_MIME[type_final],
+        extension=EXTENSIONS[type_final],
+        nom=_nom_avec_extension(nom_origine, EXTENSIONS[type_final]),
+        taille=len(contenu),
+    )
+
+
+def detecter_type(contenu: bytes) -> str | None:
+    """Type d'après les octets magiques : `pdf`, `jpeg`, `png`, `heic` ou None."""
+    if contenu.startswith(b"%PDF-"):
+        return "pdf"
+    if contenu.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if contenu.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if len(contenu) >= 16 and contenu[4:8] == b"ftyp":
+        taille_boite = int.from_bytes(contenu[0:4], "big")
+        fin = min(taille_boite, len(contenu), 4096) if taille_boite >= 16 else 16
+        majeure = contenu[8:12]
+        marques = {majeure} | {contenu[i : i + 4] for i in range(16, fin - 3, 4)}
+        if marques & (MARQUES_HEIF - MARQUES_HEIF_GENERIQUES):
+            return "heic"
+        if majeure in MARQUES_HEIF_GENERIQUES and not marques & MARQUES_AVIF:
+            return "heic"  # HEIF générique : le décodeur tranchera
+    return None
+
+
+# --- Images ------------------------------------------------------------------------------------
+
+
+def _nettoyer_image(contenu: bytes, type_detecte: str, nom: str) -> tuple[bytes, str]:
+    """Décode entièrement l'image et la ré-encode sans aucune métadonnée.
+
+    Le ré-encodage ne garde que les pixels : EXIF (dont GPS), XMP, commentaires, miniatures et toute
+    donnée ajoutée après la fin de l'image (fichiers polyglottes) disparaissent.
+    """
+    from PIL import Image, ImageFile
+
+    illisible = FichierRefuse(
+        f"Le fichier « {nom} » n’a pas pu être lu comme une image : il est peut-être endommagé.", code="illisible"
+    )
+    limite_pixels = Image.MAX_IMAGE_PIXELS or 89_478_485
+    limite_lisible = (
+        f"{limite_pixels // 1_000_000} millions de pixels" if limite_pixels >= 1_000_000 else f"{limite_pixels} pixels"
+    )
+    trop_grande = FichierRefuse(
+        f"L’image « {nom} » est trop grande (plus de {limite_lisible}) : "
+        "réduisez sa définition puis déposez-la à nouveau.",
+        code="dimensions",
+    )
+    # Une bibliothèque importée ailleurs (WeasyPrint) active ce réglage global de Pillow :
+    # une image tronquée serait alors acceptée. On le remet d'aplomb avant chaque décodage.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with warnings.catch_warnings():
+            # Au-delà de MAX_IMAGE_PIXELS, Pillow avertit (puis échoue au double) : on refuse dans les deux cas.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            if type_detecte == "heic":
+                image = _ouvrir_heic(contenu, limite_pixels, trop_grande)
+            else:
+                image = Image.open(io.BytesIO(contenu), formats=[type_detecte.upper()])
+                largeur, hauteur = image.size
+                if largeur * hauteur > limite_pixels:
+                    raise trop_grande
+                image.load()
+            image = _preparer(image, "png" if type_detecte == "png" else "jpeg")
+    except FichierRefuse:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise trop_grande from None
+    except Exception:  # Toute erreur de décodage : fichier illisible, tronqué ou forgé.
+        raise illisible from None
+
+    sortie = io.BytesIO()
+    if type_detecte == "png":
+        image.save(sortie, format="PNG")
+        return sortie.getvalue(), "png"
+    image.save(sortie, format="JPEG", quality=QUALITE_JPEG, optimize=True)
+    return sortie.getvalue(), "jpeg"
+
+
+def _ouvrir_heic(contenu, limite_pixels, trop_grande):
+    import pillow_heif
+
+    heif = pillow_heif.open_heif(io.BytesIO(contenu), convert_hdr_to_8bit=True)
+    largeur, hauteur = heif.size
+    if largeur * hauteur > limite_pixels:
+        raise trop_grande
+    # libheif applique déjà la rotation ; `to_pillow` remet l'orientation EXIF à 1.
+    return heif.to_pillow()
+
+
+def _preparer(image, format_sortie: str):
+    """Oriente, convertit en sRGB et dans un mode simple, puis retire toutes les métadonnées."""
+    from PIL import ImageOps
+
+    image = ImageOps.exif_transpose(image)  # avant de perdre l'EXIF, qui porte l'orientation
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        image = image.convert("I").point(lambda v: v / 256).convert("L")
+    if "transparency" in image.info or image.mode in ("PA", "La"):
+        image = image.convert("LA" if image.mode in ("1", "L", "La") else "RGBA")
+    elif image.mode not in ("1", "L", "LA", "RGB", "RGBA"):
+        image = image.convert("RGBA" if image.mode.endswith(("A", "a")) else "RGB")
+    image = _vers_srgb(image)
+    if format_sortie == "jpeg" and image.mode not in ("L", "RGB"):
+        image = image.convert("L" if image.mode in ("1", "LA") else "RGB")
+    image.info = {}  # `image` est déjà une copie (exif_transpose en renvoie toujours une)
+    return image
+
+
+def _vers_srgb(image):
+    """Convertit vers sRGB si un profil ICC est présent (le profil n'est pas conservé)."""
+    profil = image.info.get("icc_profile")
+    if not profil or image.mode not in ("RGB", "RGBA"):
+        return image
+    from PIL import ImageCms
+
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profil))
+        return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode=image.mode)
+    except Exception:  # Profil invalide : on garde les pixels tels quels.
+        return image
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+# Actions refusées : elles exécutent du code, lancent un programme ou chargent des données externes.
+ACTIONS_INTERDITES = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute"}
+CLES_INTERDITES = {"/JS", "/JavaScript", "/XFA", "/RichMedia"}
+
+
+def _verifier_pdf(contenu: bytes, nom: str) -> None:
+    """Analyse le PDF avec pypdf ; le PDF accepté est gardé tel quel."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    illisible = FichierRefuse(
+        f"Le fichier « {nom} » n’est pas un PDF lisible : il est peut-être endommagé.", code="pdf_illisible"
+    )
+    # Un PDF se termine par %%EOF ; des octets autres que des blancs après la fin trahissent un polyglotte.
+    fin = contenu.rfind(b"%%EOF")
+    if fin == -1:
+        raise illisible
+    if contenu[fin + 5 :].strip(b" \t\r\n\f\x00"):
+        raise FichierRefuse(
+            f"Le PDF « {nom} » contient des données après la fin du document : "
+            "enregistrez-le à nouveau au format PDF puis déposez-le.",
+            code="pdf_donnees_en_trop",
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pypdf signale les petites irrégularités qu'il sait corriger
+            lecteur = PdfReader(io.BytesIO(contenu), strict=False)
+            if lecteur.is_encrypted:
+                raise FichierRefuse(
+                    f"Le PDF « {nom} » est protégé par un mot de passe ou chiffré : "
+                    "déposez une version sans protection.",
+                    code="pdf_chiffre",
+                )
+            if "/Root" not in lecteur.trailer:
+                raise illisible
+            nombre_pages = len(lecteur.pages)
+            if nombre_pages == 0:
+                raise FichierRefuse(f"Le PDF « {nom} » ne contient aucune page.", code="pdf_vide")
+            for page in lecteur.pages:
+                contenu_page = page.get_contents()
+                if contenu_page is not None:
+                    contenu_page.get_data()
+            # Tous les objets : ceux atteignables depuis le catalogue et ceux de la table des références.
+            a_visiter = [lecteur.trailer]
+            for generation, objets in lecteur.xref.items():
+                a_visiter.extend(IndirectObject(numero, generation, lecteur) for numero in objets)
+            a_visiter.extend(IndirectObject(numero, 0, lecteur) for numero in lecteur.xref_objStm)
+            vus = set()
+            compteur = 0
+            while a_visiter:
+                objet = a_visiter.pop()
+                if isinstance(objet, IndirectObject):
+                    cle = (objet.idnum, objet.generation)
+                    if cle in vus:
+                        continue
+                    vus.add(cle)
+                    objet = objet.get_object()
+                compteur += 1
+                if compteur > OBJETS_PDF_MAX:
+                    raise illisible
+                if isinstance(objet, DictionaryObject):
+                    _controler_dictionnaire(objet, nom)
+                    a_visiter.extend(objet.values())
+                elif isinstance(objet, ArrayObject):
+                    a_visiter.extend(objet)
+    except FichierRefuse:
+        raise
+    except Exception:  # Toute erreur de lecture : PDF endommagé ou forgé.
+        raise illisible from None
+
+
+def _valeur(objet, cle):
+    """Valeur résolue (une référence indirecte ne doit pas cacher un /S /JavaScript)."""
+    valeur = objet.get(cle)
+    return valeur.get_object() if valeur is not None else None
+
+
+def _controler_dictionnaire(objet, nom: str) -> None:
+    if any(cle in objet for cle in CLES_INTERDITES) or _valeur(objet, "/S") in ACTIONS_INTERDITES:
+        raise FichierRefuse(
+            f"Le PDF « {nom} » contient du code ou des actions automatiques (JavaScript, lancement de "
+            "programme, formulaire dynamique), refusés pour des raisons de sécurité : enregistrez-le à nouveau "
+            "au format PDF (« Imprimer » puis « Enregistrer au format PDF ») puis déposez-le.",
+            code="pdf_actif",
+        )
+    if "/EF" in objet:
+        # Spécification de fichier joint : seules les données XML des factures électroniques
+        # (Factur-X, ZUGFeRD) sont admises.
+        nom_joint = str(_valeur(objet, "/UF") or _valeur(objet, "/F") or "")
+        if not nom_joint.lower().endswith(".xml"):
+            raise FichierRefuse(
+                f"Le PDF « {nom} » contient des fichiers joints, qui ne sont pas acceptés : "
+                "déposez chaque document séparément.",
+                code="pdf_fichier_joint",
+            )
+
+
+# --- Stockage et téléchargement ----------------------------------------------------------------
+
+_DOSSIER_VALIDE = re.compile(r"^[a-z0-9_-]+(/[a-z0-9_-]+)*$")
+
+
+def enregistrer_prive(fichier_verifie: FichierVerifie, dossier: str) -> str:
+    """Range le fichier sous `<dossier>/<hexadécimal aléatoire>` ; renvoie le nom de stockage.
+
+    Le nom d'origine n'apparaît jamais dans le chemin ; il est conservé à part (en base) pour l'affichage.
+    """
+    if not _DOSSIER_VALIDE.match(dossier):
+        raise ValueError(f"Dossier de stockage invalide : {dossier!r}")
+    nom = f"{dossier}/{secrets.token_hex(16)}"
+    return default_storage.save(nom, ContentFile(fichier_verifie.contenu))
+
+
+def supprimer_prive(nom_stockage: str) -> None:
+    """Supprime un fichier rangé (par exemple une pièce retirée d'un brouillon)."""
+    if nom_stockage:
+        default_storage.delete(nom_stockage)
+
+
+def _content_disposition(nom_affiche: str) -> str:
+    """`attachment` avec un nom ASCII de repli et le nom exact encodé selon la RFC 6266 (filename*)."""
+    nom = nettoyer_nom(nom_affiche, defaut="fichier")
+    repli = unicodedata.normalize("NFKD", nom).encode("ascii", "ignore").decode("ascii")
+    repli = re.sub(r"[^A-Za-z0-9 ._()+-]", "_", repli).strip(" .") or "fichier"
+    return f"attachment; filename=\"{repli}\"; filename*=UTF-8''{quote(nom, safe='')}"
+
+
+def reponse_telechargement(nom_stockage: str, nom_affiche: str, type_mime: str) -> FileResponse:
+    """Sert un fichier privé en téléchargement. Les droits doivent avoir été vérifiés par la vue."""
+    if type_mime not in TYPES_MIME.values():
+        type_mime = "application/octet-stream"
+    try:
+        flux = default_storage.open(nom_stockage, "rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("Fichier introuvable.") from None
+    reponse = FileResponse(flux, content_type=type_mime)
+    reponse["Content-Disposition"] = _content_disposition(nom_affiche)
+    reponse["X-Content-Type-Options"] = "nosniff"
+    reponse["Cache-Control"] = "private, no-store"
+    reponse["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
+    reponse["Cross-Origin-Resource-Policy"] = "same-origin"
+    return reponse
