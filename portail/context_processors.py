@@ -1,10 +1,73 @@
+"""Contexte commun des gabarits : liens d'évitement et menu principal selon l'utilisateur."""
+
+from django.urls import NoReverseMatch, reverse
+
 LIENS_D_EVITEMENT = [
     {"link": "#content", "label": "Contenu"},
-    {"link": "#menu-principal", "label": "Menu"},
+    {"link": "#navigation-principale", "label": "Menu"},
     {"link": "#footer", "label": "Pied de page"},
 ]
 
+# Menu des forces de l'ordre, tel que le montre le guide de déclaration. Une entrée n'apparaît que si
+# sa route existe : les pages livrées par les tickets suivants s'ajoutent d'elles-mêmes, sans lien mort.
+MENU_FORCES_DE_L_ORDRE = [
+    ("Accueil", "declarations:accueil"),
+    (
+        "Déclaration d’un bris de porte",
+        [
+            ("Nouvelle déclaration", "declarations:nouvelle"),
+            ("Mes déclarations", "declarations:mes_declarations"),
+        ],
+    ),
+    ("Réquisition d’un serrurier", "declarations:serrurier"),
+    ("Foire aux questions", "faq:liste"),
+]
+
+
+def _url(nom):
+    try:
+        return reverse(nom)
+    except NoReverseMatch:
+        return None
+
+
+def _construire(entrees, chemin):
+    """[(libellé, nom d'URL | sous-entrées)] → éléments de menu, sans les routes inexistantes."""
+    menu = []
+    for libelle, cible in entrees:
+        if isinstance(cible, list):
+            sous_menu = _construire(cible, chemin)
+            if sous_menu:
+                actif = any(e["actif"] for e in sous_menu)
+                menu.append({"libelle": libelle, "url": None, "actif": actif, "sous_menu": sous_menu})
+            continue
+        url = _url(cible)
+        if url:
+            menu.append({"libelle": libelle, "url": url, "actif": url == chemin, "sous_menu": []})
+    return menu
+
+
+def entrees_du_menu(user):
+    """Entrées du menu principal selon le type d'utilisateur et ses rôles."""
+    if not user.is_authenticated:
+        return [("Accueil", "portail:accueil"), ("Se connecter", "portail:connexion")]
+    if user.est_usager:
+        return [("Mon espace", "usagers:accueil")]
+    if user.est_forces_de_l_ordre:
+        entrees = list(MENU_FORCES_DE_L_ORDRE)
+    elif user.roles_mj:
+        entrees = [("Précontentieux", "precontentieux:accueil")]
+    else:
+        entrees = [("Mon accès", "portail:acces_en_attente")]
+    if user.is_staff:
+        entrees.append(("Administration", "admin:index"))
+    return entrees
+
 
 def navigation(request):
-    """Liens d'évitement communs à toutes les pages (attendus par `dsfr/base.html`)."""
-    return {"skiplinks": LIENS_D_EVITEMENT}
+    user = getattr(request, "user", None)
+    menu = _construire(entrees_du_menu(user), request.path) if user is not None else []
+    return {
+        "skiplinks": LIENS_D_EVITEMENT,
+        "menu_principal": menu,
+    }

@@ -1,3 +1,4 @@
+from allauth.account import urls as allauth_urls
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -18,13 +19,22 @@ urlpatterns_portail = [
     path("plan-du-site/", views.plan_du_site, name="plan_du_site"),
 ]
 
+# Comptes par courriel (allauth), sans deux de ses pages, remplacées par un 404 (leurs noms restent
+# résolubles) : un compte a une seule adresse, et un compte FranceConnect ou agent n'a pas de mot de passe.
+PAGES_ALLAUTH_FERMEES = {"account_email", "account_set_password"}
+urlpatterns_comptes = [
+    path(str(motif.pattern), views.page_fermee, name=motif.name) if motif.name in PAGES_ALLAUTH_FERMEES else motif
+    for motif in allauth_urls.urlpatterns
+]
+
 urlpatterns = [
     path("", include((urlpatterns_portail, "portail"))),
     path("oidc/", include("portail.oidc.urls")),
-    path("compte/", include("allauth.urls")),
+    path("compte/", include(urlpatterns_comptes)),
     path("forces-de-l-ordre/", include("declarations.urls")),
     path("mon-espace/", include("usagers.urls")),
     path("precontentieux/", include("precontentieux.urls")),
+    path("faq/", include("faq.urls")),
     path("admin/", admin.site.urls),
 ]
 

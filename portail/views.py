@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.http import require_POST
 
 from portail.enums import TypeEvenement
@@ -39,9 +40,17 @@ def apres_connexion(request):
 @require_POST
 @login_not_required
 def deconnexion(request):
+    from portail.oidc.views import CLE_DECONNEXION, preparer_deconnexion
+
+    url_fournisseur, etat = None, None
     if request.user.is_authenticated:
         Evenement.journaliser(TypeEvenement.DECONNEXION, acteur=request.user, request=request)
+        # Session ProConnect / FranceConnect : fin de session chez le fournisseur, state vérifié au retour.
+        url_fournisseur, etat = preparer_deconnexion(request)
     logout(request)
+    if url_fournisseur:
+        request.session[CLE_DECONNEXION] = etat
+        return redirect(url_fournisseur)
     messages.success(request, "Vous êtes déconnecté(e).")
     return redirect("portail:accueil")
 
@@ -84,11 +93,19 @@ def erreur_404(request, exception=None):
 
 @login_not_required
 def erreur_500(request):
-    return render(request, "500.html", status=500)
+    # Sans requête ni processeurs de contexte : la page doit s'afficher même base indisponible.
+    return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 @login_not_required
 def apercu_erreur(request, code):
-    if code not in (403, 404, 500):
+    if code == 500:
+        return erreur_500(request)
+    if code not in (403, 404):
         raise Http404
     return render(request, f"{code}.html", status=code)
+
+
+def page_fermee(request):
+    """Page d'une bibliothèque que le portail n'offre pas (voir `portail/urls.py`)."""
+    raise Http404

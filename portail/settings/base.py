@@ -33,8 +33,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.forms",
+    # dsfr avant django.forms : ses gabarits de formulaires remplacent ceux de Django.
     "dsfr",
+    "django.forms",
     "widget_tweaks",
     "formtools",
     "allauth",
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portail.signals.ActeurCourantMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -94,7 +96,7 @@ AUTH_USER_MODEL = "portail.Utilisateur"
 AUTHENTICATION_BACKENDS = [
     "portail.oidc.backends.ProConnectBackend",
     "portail.oidc.backends.FranceConnectBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "portail.comptes.backends.AuthentificationParCourriel",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "portail:connexion"
@@ -247,6 +249,14 @@ ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_FORMS = {
+    "login": "portail.comptes.forms.FormulaireConnexion",
+    "signup": "portail.comptes.forms.FormulaireInscription",
+    "reset_password": "portail.comptes.forms.FormulaireReinitialisation",
+    "reset_password_from_key": "portail.comptes.forms.FormulaireNouveauMotDePasse",
+    "change_password": "portail.comptes.forms.FormulaireChangementMotDePasse",
+    "add_email": "portail.comptes.forms.FormulaireAjoutAdresse",
+}
 ACCOUNT_RATE_LIMITS = {
     "login": "20/m/ip",
     "login_failed": "5/5m/ip,5/5m/key",
