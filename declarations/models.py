@@ -1,9 +1,14 @@
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 
 from declarations.enums import Civilite, ErreurOperationnelle, StatutDeclaration
+from portail.emails import programmer_email
+from precontentieux.enums import OrigineDossier
+from precontentieux.models import Dossier, Invitation, generer_reference
 
 
 class DeclarationVerrouillee(Exception):
@@ -13,6 +18,12 @@ class DeclarationVerrouillee(Exception):
 
     def __str__(self):
         return self.message
+
+
+class DeclarationIncomplete(Exception):
+    def __init__(self, champs):
+        self.champs = champs
+        super().__init__("Déclaration incomplète : " + ", ".join(champs))
 
 
 class DeclarationQuerySet(models.QuerySet):
@@ -36,6 +47,18 @@ class Declaration(models.Model):
     visibles par l'usager. Une fois envoyée, la déclaration est immuable (modèle et base).
     """
 
+    CHAMPS_REQUIS = (
+        "erreur_operationnelle",
+        "date_operation",
+        "adresse_voie",
+        "adresse_code_postal",
+        "adresse_ville",
+        "service_enqueteur",
+        "telephone_service",
+        "courriel_agent",
+        "numero_procedure",
+    )
+    CHAMPS_REQUIS_USAGER = ("usager_nom", "usager_prenom", "usager_telephone", "usager_courriel")
     CHAMPS_CONFIDENTIELS = (
         "service_enqueteur",
         "telephone_service",
@@ -162,3 +185,185 @@ class PieceJointeDeclaration(models.Model):
 
     def __str__(self):
         return self.nom_original
+
+
+def _champs_manquants(declaration):
+    manquants = [c for c in Declaration.CHAMPS_REQUIS if getattr(declaration, c) in (None, "")]
+    if declaration.coordonnees_usager is None:
+        manquants.append("coordonnees_usager")
+    elif declaration.coordonnees_usager:
+        manquants += [c for c in Declaration.CHAMPS_REQUIS_USAGER if not getattr(declaration, c)]
+    return [str(Declaration._meta.get_field(c).verbose_name) for c in manquants]
+
+
+def _date_fr(date):
+    if not date:
+        return ""
+    with translation.override("fr"):
+        return formats.date_format(date, "j F Y")
+
+
+def inviter_usager(dossier, *, courriel, civilite="", nom="", prenom="", telephone=""):
+    """Crée l'invitation et met son courriel dans la boîte d'envoi (dans la transaction courante)."""
+    invitation, jeton = Invitation.creer(
+        dossier, courriel=courriel, civilite=civilite, nom=nom, prenom=prenom, telephone=telephone
+    )
+    programmer_email(
+        "invitation_usager",
+        courriel,
+        {
+            "civilite": Civilite(civilite).label if civilite else "",
+            "nom": nom,
+            "prenom": prenom,
+            "date_operation": _date_fr(dossier.date_operation),
+            "adresse": dossier.adresse,
+            "url_invitation": settings.URL_PORTAIL + reverse("usagers:invitation", args=[jeton]),
+            "expire_le": _date_fr(timezone.localdate(invitation.expire_le)),
+        },
+    )
+    return invitation
+
+
+def envoyer_declaration(declaration_id, acteur):
+    """Transition brouillon → envoyée, exactement une fois.
+
+    Dans une seule transaction : la déclaration est gelée, le dossier créé (À compléter) et, si
+    l'agent a donné les coordonnées de l'usager, l'invitation et son courriel sont écrits.
+    Lève DeclarationVerrouillee si elle était déjà envoyée (double clic, rejeu, second onglet).
+    """
+    with transaction.atomic():
+        declaration = Declaration.objects.select_for_update().get(pk=declaration_id, agent=acteur)
+        if declaration.est_envoyee:
+            raise DeclarationVerrouillee
+        manquants = _champs_manquants(declaration)
+        if manquants:
+            raise DeclarationIncomplete(manquants)
+        dossier = Dossier.creer(
+            origine=OrigineDossier.DECLARATION,
+            acteur=acteur,
+            date_operation=declaration.date_operation,
+            adresse_voie=declaration.adresse_voie,
+            adresse_complement=declaration.adresse_complement,
+            adresse_code_postal=declaration.adresse_code_postal,
+            adresse_ville=declaration.adresse_ville,
+        )
+        maintenant = timezone.now()
+        # UPDATE conditionnel : si un autre envoi est passé entre-temps, rien n'est modifié et tout est annulé.
+        for _ in range(10):
+            reference = generer_reference("BP")
+            if not Declaration.objects.filter(reference=reference).exists():
+                break
+        modifiees = Declaration.objects.filter(pk=declaration.pk, statut=StatutDeclaration.BROUILLON).update(
+            statut=StatutDeclaration.ENVOYEE,
+            reference=reference,
+            envoyee_le=maintenant,
+            modifie_le=maintenant,
+            dossier=dossier,
+            brouillon={},
+        )
+        if modifiees != 1:
+            raise DeclarationVerrouillee
+        if declaration.coordonnees_usager:
+            inviter_usager(
+                dossier,
+                courriel=declaration.usager_courriel,
+                civilite=declaration.usager_civilite,
+                nom=declaration.usager_nom,
+                prenom=declaration.usager_prenom,
+                telephone=declaration.usager_telephone,
+            )
+    return Declaration.objects.get(pk=declaration_id)
+
+
+# --- Réquisition d'un serrurier -------------------------------------------------------------------
+
+import re  # noqa: E402
+
+from django.core.exceptions import ValidationError  # noqa: E402
+
+from declarations.departements import CHOIX_DEPARTEMENTS, departement_du_code_postal  # noqa: E402
+
+MARQUE_DEMONSTRATION = "[DÉMONSTRATION]"
+
+
+def valider_code_postal_serrurier(valeur):
+    if departement_du_code_postal(valeur) is None:
+        raise ValidationError("Saisissez un code postal français valide (5 chiffres, par exemple 69003, 20000, 97400).")
+
+
+def valider_telephone_serrurier(valeur):
+    if not re.fullmatch(r"(0\d{9}|\+\d{8,15})", re.sub(r"[\s.\-()]", "", valeur)):
+        raise ValidationError("Saisissez un numéro de téléphone valide, par exemple 01 99 00 00 01.")
+
+
+class SerrurierQuerySet(models.QuerySet):
+    def actifs(self):
+        return self.filter(actif=True)
+
+    def des_departements(self, codes, code_postal=""):
+        """Serruriers actifs des départements donnés ; ceux du code postal saisi d'abord."""
+        qs = self.actifs().filter(departement__in=codes)
+        if code_postal:
+            qs = qs.annotate(
+                meme_code_postal=models.Case(
+                    models.When(code_postal=code_postal, then=models.Value(0)),
+                    default=models.Value(1),
+                    output_field=models.IntegerField(),
+                )
+            ).order_by("meme_code_postal", "ville", "raison_sociale", "pk")
+        return qs
+
+
+class Serrurier(models.Model):
+    """Serrurier pouvant être réquisitionné par les forces de l'ordre, géré dans l'administration."""
+
+    raison_sociale = models.CharField("raison sociale", max_length=255)
+    adresse = models.CharField("adresse", max_length=255)
+    code_postal = models.CharField("code postal", max_length=5, validators=[valider_code_postal_serrurier])
+    ville = models.CharField("ville", max_length=255)
+    departement = models.CharField(
+        "département",
+        max_length=3,
+        blank=True,
+        db_index=True,
+        choices=CHOIX_DEPARTEMENTS,
+        help_text="Déduit du code postal s’il est laissé vide (à corriger pour une commune frontalière).",
+    )
+    telephone = models.CharField("téléphone", max_length=30, validators=[valider_telephone_serrurier])
+    courriel = models.EmailField("courriel", blank=True)
+    horaires = models.TextField(
+        "horaires et disponibilité", blank=True, help_text="Par exemple : 24 h/24, 7 j/7 ; délai d’intervention."
+    )
+    demonstration = models.BooleanField(
+        "donnée de démonstration",
+        default=False,
+        help_text=f"Fiche fictive : son nom porte la mention « {MARQUE_DEMONSTRATION} » et la page l’affiche "
+        "comme démonstration.",
+    )
+    actif = models.BooleanField("actif", default=True, help_text="Décochez pour retirer le serrurier de l’annuaire.")
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    modifie_le = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = SerrurierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "serrurier"
+        verbose_name_plural = "serruriers"
+        ordering = ["departement", "ville", "raison_sociale", "pk"]
+        indexes = [models.Index(fields=["actif", "departement"], name="serrurier_actif_dept")]
+
+    def __str__(self):
+        return f"{self.raison_sociale} ({self.code_postal} {self.ville})"
+
+    def save(self, *args, **kwargs):
+        if not self.departement:
+            self.departement = departement_du_code_postal(self.code_postal) or ""
+        # Une fiche fictive est toujours visiblement marquée comme telle.
+        if self.demonstration and MARQUE_DEMONSTRATION not in self.raison_sociale:
+            self.raison_sociale = f"{MARQUE_DEMONSTRATION} {self.raison_sociale}"
+        super().save(*args, **kwargs)
+
+    @property
+    def telephone_lien(self):
+        """Numéro pour un lien tel: (chiffres et « + » seulement)."""
+        return re.sub(r"[^\d+]", "", self.telephone)

@@ -1,3 +1,5 @@
+import datetime
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -104,3 +106,74 @@ class EvenementDossier(models.Model):
 
     def __str__(self):
         return f"{self.dossier.reference} — {self.get_type_display()} ({self.date:%d/%m/%Y %H:%M})"
+
+
+def empreinte_jeton(jeton):
+    return hashlib.sha256(jeton.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def valides(self):
+        return self.filter(utilisee_le__isnull=True, expire_le__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """Lien à usage unique envoyé à l'usager pour rattacher son compte au dossier.
+
+    Seule l'empreinte SHA-256 du jeton est conservée : une fuite de la base ne donne aucun lien valide.
+    """
+
+    DUREE_VALIDITE = datetime.timedelta(days=30)
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="invitations")
+    empreinte = models.CharField("empreinte du jeton", max_length=64, unique=True)
+    civilite = models.CharField("civilité", max_length=3, blank=True)
+    nom = models.CharField("nom", max_length=150, blank=True)
+    prenom = models.CharField("prénom", max_length=150, blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    courriel = models.EmailField("courriel")
+    cree_le = models.DateTimeField("créée le", auto_now_add=True)
+    expire_le = models.DateTimeField("expire le")
+    utilisee_le = models.DateTimeField("utilisée le", null=True, blank=True)
+    utilisee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="utilisée par", null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation"
+        verbose_name_plural = "invitations"
+        ordering = ["-cree_le"]
+
+    def __str__(self):
+        return f"Invitation {self.dossier.reference} → {self.courriel}"
+
+    @property
+    def est_expiree(self):
+        return self.expire_le <= timezone.now()
+
+    @property
+    def est_utilisee(self):
+        return self.utilisee_le is not None
+
+    @classmethod
+    def creer(cls, dossier, *, courriel, civilite="", nom="", prenom="", telephone=""):
+        """Crée l'invitation ; renvoie (invitation, jeton en clair à mettre dans le lien)."""
+        jeton = secrets.token_urlsafe(32)
+        invitation = cls.objects.create(
+            dossier=dossier,
+            empreinte=empreinte_jeton(jeton),
+            courriel=courriel,
+            civilite=civilite,
+            nom=nom,
+            prenom=prenom,
+            telephone=telephone,
+            expire_le=timezone.now() + cls.DUREE_VALIDITE,
+        )
+        return invitation, jeton
+
+    @classmethod
+    def trouver(cls, jeton):
+        """L'invitation correspondant au jeton, quel que soit son état (ou None)."""
+        return cls.objects.select_related("dossier").filter(empreinte=empreinte_jeton(jeton)).first()

@@ -6,4 +6,5 @@ app_name = "usagers"
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
+    path("invitation/<str:jeton>/", views.invitation, name="invitation"),
 ]

@@ -1,0 +1,155 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from declarations.models import Declaration, envoyer_declaration
+from precontentieux.enums import StatutDossier
+from precontentieux.models import Dossier, Invitation
+from tests.factories import DeclarationFactory, UtilisateurFactory
+
+URL = reverse("declarations:mes_declarations")
+
+
+def creer(agent, nombre):
+    """Moitié brouillons, moitié envoyées (avec ou sans invitation)."""
+    for i in range(nombre):
+        if i % 2:
+            DeclarationFactory(agent=agent, adresse_ville=f"Ville {i}")
+        else:
+            declaration = DeclarationFactory(agent=agent, complete=True, coordonnees_usager=bool(i % 4 == 0))
+            envoyer_declaration(declaration.pk, agent)
+
+
+@pytest.mark.django_db
+def test_tableau_des_declarations_de_l_agent(client):
+    agent = UtilisateurFactory(policier=True)
+    brouillon = DeclarationFactory(
+        agent=agent, adresse_voie="3 rue Neuve", adresse_code_postal="97400", adresse_ville="Saint-Denis"
+    )
+    envoyee = envoyer_declaration(DeclarationFactory(agent=agent, complete=True).pk, agent)
+    DeclarationFactory(adresse_ville="Ailleurs")  # d'un autre agent
+    client.force_login(agent)
+    reponse = client.get(URL)
+    contenu = reponse.content.decode()
+    assert reponse.status_code == 200
+    assert contenu.count("<h1") == 1
+    for entete in ("Référence", "État", "Date de l’opération", "Adresse", "Dernière modification", "Actions"):
+        assert f'<th scope="col">{entete}</th>' in contenu
+    assert "Brouillon" in contenu and "3 rue Neuve, 97400 Saint-Denis" in contenu
+    assert envoyee.reference in contenu
+    assert f"Envoyée le {timezone.localtime(envoyee.envoyee_le):%d/%m/%Y}" in contenu
+    assert "02/11/2026" in contenu or envoyee.date_operation.strftime("%d/%m/%Y") in contenu
+    assert "Invitation envoyée" in contenu
+    assert reverse("declarations:reprendre", args=[brouillon.pk]) in contenu
+    assert reverse("declarations:supprimer", args=[brouillon.pk]) in contenu
+    assert reverse("declarations:voir", args=[envoyee.pk]) in contenu
+    assert reverse("declarations:supprimer", args=[envoyee.pk]) not in contenu
+    assert "Ailleurs" not in contenu
+
+
+# Session, utilisateur, rôles (garde puis menu), déclarations (+ dossier), invitations (prefetch)… :
+# le même nombre quel que soit le nombre de lignes.
+REQUETES = 7
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("nombre", [5, 500])
+def test_nombre_de_requetes_constant(client, django_assert_num_queries, nombre):
+    agent = UtilisateurFactory(policier=True)
+    creer(agent, nombre)
+    creer(UtilisateurFactory(policier=True), 3)
+    client.force_login(agent)
+    with django_assert_num_queries(REQUETES):
+        reponse = client.get(URL)
+    assert reponse.content.decode().count("<tr>") == nombre + 1
+
+
+@pytest.mark.django_db
+def test_avancement_grossier(client):
+    agent = UtilisateurFactory(policier=True)
+    client.force_login(agent)
+    envoyee = envoyer_declaration(DeclarationFactory(agent=agent, complete=True).pk, agent)
+    dossier = envoyee.dossier
+    attendus = [
+        (StatutDossier.DEPOSE, "Demande déposée par l’usager"),
+        (StatutDossier.EN_INSTRUCTION, "En cours d’instruction"),
+        (StatutDossier.PROPOSITION_ENVOYEE, "Décision rendue"),
+        (StatutDossier.REJETE, "Décision rendue"),
+    ]
+    for statut, libelle in attendus:
+        Dossier.objects.filter(pk=dossier.pk).update(statut=statut)
+        assert libelle in client.get(URL).content.decode()
+        assert libelle in client.get(reverse("declarations:voir", args=[envoyee.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_ajouter_les_coordonnees_apres_l_envoi(client):
+    agent = UtilisateurFactory(policier=True)
+    client.force_login(agent)
+    declaration = DeclarationFactory(agent=agent, complete=True, coordonnees_usager=False)
+    envoyee = envoyer_declaration(declaration.pk, agent)
+    voir = reverse("declarations:voir", args=[envoyee.pk])
+    page = client.get(voir).content.decode()
+    assert "Usager non invité" in page and "Ajouter les coordonnées de l’usager" in page
+    avant = Declaration.objects.filter(pk=envoyee.pk).values().get()
+
+    reponse = client.post(reverse("declarations:inviter", args=[envoyee.pk]), {"nom": "DUPONT", "courriel": "faux"})
+    assert reponse.status_code == 400
+    contenu = reponse.content.decode()
+    assert "Indiquez le prénom." in contenu and "Saisissez une adresse électronique valide" in contenu
+    assert not Invitation.objects.exists()
+
+    reponse = client.post(
+        reverse("declarations:inviter", args=[envoyee.pk]),
+        {
+            "civilite": "mme",
+            "nom": "DUPONT",
+            "prenom": "Anne",
+            "telephone": "06 00 00 00 00",
+            "courriel": "anne@courriel.fr",
+        },
+    )
+    assert reponse["Location"] == voir
+    invitation = Invitation.objects.get()
+    assert invitation.dossier == envoyee.dossier and invitation.courriel == "anne@courriel.fr"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["anne@courriel.fr"]
+    # La déclaration elle-même est intacte.
+    assert Declaration.objects.filter(pk=envoyee.pk).values().get() == avant
+    # Une invitation valide est en cours : pas de second envoi.
+    page = client.get(voir).content.decode()
+    assert "Invitation envoyée" in page and "Envoyer l’invitation" not in page
+    client.post(
+        reverse("declarations:inviter", args=[envoyee.pk]),
+        {"nom": "DUPONT", "prenom": "Anne", "telephone": "0600000000", "courriel": "autre@courriel.fr"},
+    )
+    assert Invitation.objects.count() == 1 and len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_renvoyer_une_invitation_expiree(client):
+    agent = UtilisateurFactory(policier=True)
+    client.force_login(agent)
+    envoyee = envoyer_declaration(DeclarationFactory(agent=agent, complete=True).pk, agent)
+    Invitation.objects.update(expire_le=timezone.now() - datetime.timedelta(days=1))
+    page = client.get(reverse("declarations:voir", args=[envoyee.pk])).content.decode()
+    assert "Invitation expirée" in page and "Renvoyer une invitation à l’usager" in page
+    assert 'value="martin.dupont@courriel.fr"' in page  # prérempli depuis la déclaration
+    reponse = client.post(
+        reverse("declarations:inviter", args=[envoyee.pk]),
+        {"nom": "DUPONT", "prenom": "Martin", "telephone": "0600000000", "courriel": "martin.dupont@courriel.fr"},
+    )
+    assert reponse.status_code == 302
+    assert Invitation.objects.count() == 2 and Invitation.objects.valides().count() == 1
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_voir_une_declaration_d_un_autre_agent_404(client):
+    autre = DeclarationFactory(complete=True)
+    envoyer_declaration(autre.pk, autre.agent)
+    client.force_login(UtilisateurFactory(policier=True))
+    assert client.get(reverse("declarations:voir", args=[autre.pk])).status_code == 404
+    assert "Vous n’avez encore aucune déclaration" in client.get(URL).content.decode()
