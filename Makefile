@@ -1,6 +1,8 @@
 # Mon Indemnisation Justice — commandes usuelles. `make run` puis `make test`.
 SHELL := /bin/bash
-PYTHON_SYSTEME ?= $(shell command -v python3.12 2>/dev/null || ls /root/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null | tail -n 1)
+# Premier Python 3.12 qui fonctionne vraiment (un « shim » pyenv peut exister sans la bonne version).
+PYTHON_SYSTEME ?= $(shell for p in "$$(command -v python3.12)" $$(ls -d /root/.pyenv/versions/3.12.*/bin/python3.12 2>/dev/null | sort -V -r) /usr/local/bin/python3.12 /usr/bin/python3.12; do \
+	[ -n "$$p" ] && [ -x "$$p" ] && "$$p" -c 'import sys, venv; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
@@ -10,9 +12,9 @@ PORT_OIDC ?= 8001
 
 $(VENV)/.installe: requirements.lock
 	@test -n "$(PYTHON_SYSTEME)" || { echo "Python 3.12 introuvable (voir README)"; exit 1; }
-	test -x $(PY) || $(PYTHON_SYSTEME) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null || { rm -rf $(VENV); $(PYTHON_SYSTEME) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
 install: $(VENV)/.installe
@@ -20,6 +22,7 @@ install: $(VENV)/.installe
 ## Lance le portail en mode embarqué : SQLite, tâches dans le processus, fournisseur OIDC local.
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py semer_demo --wet-run
 	$(PY) manage.py lancer_dev --port $(PORT) --port-oidc $(PORT_OIDC)
 
