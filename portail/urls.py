@@ -33,6 +33,7 @@ urlpatterns = [
     path("compte/", include(urlpatterns_comptes)),
     path("forces-de-l-ordre/", include("declarations.urls")),
     path("mon-espace/", include("usagers.urls")),
+    path("tester-mon-eligibilite/", include("usagers.eligibilite")),
     path("precontentieux/", include("precontentieux.urls")),
     path("faq/", include("faq.urls")),
     path("admin/", admin.site.urls),

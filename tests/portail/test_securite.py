@@ -51,6 +51,10 @@ ROUTES_PUBLIQUES = {
     "faq:detail",
     # Lien d'invitation reçu par courriel par l'usager
     "usagers:invitation",
+    # Test d'éligibilité public (sans invitation)
+    "eligibilite:debut",
+    "eligibilite:question",
+    "eligibilite:resultat",
     # Formulaire de connexion de l'admin Django (le reste de l'admin exige la connexion)
     "admin:login",
 }
