@@ -46,3 +46,57 @@ class TypeEvenementDossier(models.TextChoices):
     CREATION = "creation", "Création du dossier"
     CHANGEMENT_STATUT = "changement_statut", "Changement de statut"
     CONSULTATION = "consultation", "Consultation"
+    PIECE_AJOUTEE = "piece_ajoutee", "Pièce justificative ajoutée"
+    RATTACHEMENT = "rattachement", "Rattachement au compte de l’usager"
+
+
+# --- Demande de l'usager (issue 4) ---------------------------------------------------------------
+
+
+class TypeRequerant(models.TextChoices):
+    PERSONNE_PHYSIQUE = "physique", "Une personne physique (un particulier)"
+    PERSONNE_MORALE = "morale", "Une personne morale (société, bailleur social, association…)"
+
+
+class TypePersonneMorale(models.TextChoices):
+    SCI = "sci", "Société civile immobilière (SCI)"
+    BAILLEUR_SOCIAL = "bailleur_social", "Bailleur social"
+    SYNDIC = "syndic", "Syndic de copropriété"
+    ENTREPRISE = "entreprise", "Entreprise"
+    ASSOCIATION = "association", "Association"
+    COLLECTIVITE = "collectivite", "Collectivité territoriale"
+    ASSUREUR = "assureur", "Assureur"
+    AUTRE = "autre", "Autre personne morale"
+
+
+class QualiteRequerant(models.TextChoices):
+    PROPRIETAIRE_OCCUPANT = "proprietaire_occupant", "Propriétaire occupant"
+    LOCATAIRE = "locataire", "Locataire"
+    PROPRIETAIRE_BAILLEUR = "proprietaire_bailleur", "Propriétaire bailleur"
+    AUTRE = "autre", "Autre situation"
+
+
+class CiviliteRequerant(models.TextChoices):
+    MADAME = "mme", "Madame"
+    MONSIEUR = "m", "Monsieur"
+
+
+class TypePiece(models.TextChoices):
+    """Types de pièces justificatives ; lesquelles sont demandées : `precontentieux/pieces.py`."""
+
+    PHOTO_PORTE = "photo_porte", "Photos de la porte endommagée"
+    FACTURE = "facture", "Facture acquittée de la réparation"
+    DEVIS = "devis", "Devis de réparation"
+    PREUVE_PAIEMENT = "preuve_paiement", "Preuve de paiement"
+    RIB = "rib", "Relevé d’identité bancaire (RIB)"
+    PIECE_IDENTITE = "piece_identite", "Pièce d’identité"
+    ATTESTATION_ASSURANCE = "attestation_assurance", "Attestation de non prise en charge par l’assurance"
+    BAIL = "bail", "Bail (contrat de location)"
+    ATTESTATION_BAILLEUR = "attestation_bailleur", "Attestation du bailleur"
+    TITRE_PROPRIETE = "titre_propriete", "Titre de propriété"
+    JUSTIFICATIF_OCCUPATION = "justificatif_occupation", "Justificatif de votre situation dans le logement"
+    KBIS = "kbis", "Extrait Kbis de moins de 3 mois"
+    STATUTS = "statuts", "Statuts de la personne morale"
+    POUVOIR_SIGNATAIRE = "pouvoir_signataire", "Pouvoir ou délégation du signataire"
+    ATTESTATION_FORCES_DE_L_ORDRE = "attestation_fdo", "Attestation remise par les forces de l’ordre"
+    AUTRE = "autre", "Autre document utile"

@@ -1,13 +1,24 @@
 import datetime
 import hashlib
 import secrets
+import uuid
 
 from django.conf import settings
-from django.db import models
-from django.utils import timezone
+from django.db import models, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone, translation
 
 from portail.enums import ROLES_MJ
-from precontentieux.enums import OrigineDossier, StatutDossier, TypeEvenementDossier
+from precontentieux.enums import (
+    CiviliteRequerant,
+    OrigineDossier,
+    QualiteRequerant,
+    StatutDossier,
+    TypeEvenementDossier,
+    TypePersonneMorale,
+    TypePiece,
+    TypeRequerant,
+)
 
 # Alphabet sans caractères ambigus (0/O, 1/I/L) pour les références lues au téléphone.
 ALPHABET_REFERENCE = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -15,6 +26,46 @@ ALPHABET_REFERENCE = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 def generer_reference(prefixe, longueur=6):
     return f"{prefixe}-{timezone.now():%Y}-" + "".join(secrets.choice(ALPHABET_REFERENCE) for _ in range(longueur))
+
+
+def ajouter_mois(date, mois):
+    """Même quantième `mois` mois plus tard (ramené au dernier jour du mois si besoin : 31/12 + 2 = 28/02)."""
+    annee, index = divmod(date.month - 1 + mois, 12)
+    annee += date.year
+    mois_cible = index + 1
+    for jour in range(date.day, 27, -1):
+        try:
+            return date.replace(year=annee, month=mois_cible, day=jour)
+        except ValueError:
+            continue
+    return date.replace(year=annee, month=mois_cible, day=min(date.day, 28))
+
+
+def date_fr(date):
+    if not date:
+        return ""
+    with translation.override("fr"):
+        return formats.date_format(date, "j F Y")
+
+
+class TransitionInterdite(Exception):
+    """L'acteur ne peut pas faire passer le dossier à cet état (mauvais état ou mauvais acteur)."""
+
+    def __init__(self, raison):
+        self.raison = raison
+        super().__init__(raison)
+
+
+class DossierIncomplet(Exception):
+    """Le dépôt est refusé : `manquants` liste, en français, chaque information ou pièce manquante."""
+
+    def __init__(self, manquants):
+        self.manquants = list(manquants)
+        super().__init__("Votre demande est incomplète : " + " ; ".join(self.manquants) + ".")
+
+    @property
+    def message(self):
+        return str(self)
 
 
 class DossierQuerySet(models.QuerySet):
@@ -54,6 +105,47 @@ class Dossier(models.Model):
     modifie_le = models.DateTimeField("modifié le", auto_now=True)
     depose_le = models.DateTimeField("déposé le", null=True, blank=True)
 
+    # Demande de l'usager (vides tant que le dossier est à compléter ; exigées au dépôt, voir `manquants`).
+    # Le bris de porte
+    type_requerant = models.CharField(
+        "vous faites la demande en tant que", max_length=10, choices=TypeRequerant.choices, blank=True
+    )
+    type_personne_morale = models.CharField(
+        "type de personne morale", max_length=20, choices=TypePersonneMorale.choices, blank=True
+    )
+    qualite = models.CharField("qualité", max_length=30, choices=QualiteRequerant.choices, blank=True)
+    qualite_precision = models.CharField("précision sur la qualité", max_length=255, blank=True)
+    description = models.TextField("description des dommages", blank=True)
+    porte_blindee = models.BooleanField("porte blindée", null=True, blank=True)
+    reparation_effectuee = models.BooleanField("réparation déjà effectuée et payée", null=True, blank=True)
+    # Personne physique
+    civilite = models.CharField("civilité", max_length=3, choices=CiviliteRequerant.choices, blank=True)
+    prenoms = models.CharField("prénoms", max_length=255, blank=True)
+    nom_naissance = models.CharField("nom de naissance", max_length=150, blank=True)
+    nom_usage = models.CharField("nom d’usage", max_length=150, blank=True)
+    date_naissance = models.DateField("date de naissance", null=True, blank=True)
+    lieu_naissance = models.CharField("lieu de naissance", max_length=255, blank=True)
+    # Personne morale
+    raison_sociale = models.CharField("raison sociale", max_length=255, blank=True)
+    siren_siret = models.CharField("SIREN ou SIRET", max_length=14, blank=True)
+    representant_legal = models.CharField("représentant légal", max_length=255, blank=True)
+    # Coordonnées du requérant (domicile ou siège)
+    requerant_adresse_voie = models.CharField("adresse (numéro, voie)", max_length=255, blank=True)
+    requerant_adresse_complement = models.CharField("complément d’adresse du requérant", max_length=255, blank=True)
+    requerant_adresse_code_postal = models.CharField("code postal du requérant", max_length=10, blank=True)
+    requerant_adresse_ville = models.CharField("ville du requérant", max_length=255, blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    courriel = models.EmailField("courriel", blank=True)
+    # Coordonnées bancaires
+    iban = models.CharField("IBAN", max_length=34, blank=True)
+    titulaire_compte = models.CharField("titulaire du compte", max_length=255, blank=True)
+    attestation_honneur = models.BooleanField("attestation sur l’honneur", default=False)
+    # Brouillon de l'assistant (stockage django-formtools) et version (concurrence optimiste entre onglets).
+    brouillon = models.JSONField("brouillon", default=dict, blank=True)
+    version = models.PositiveIntegerField("version", default=1)
+    # Récépissé de dépôt (PDF figé, rangé en privé) : nom de stockage.
+    recepisse = models.CharField("récépissé (stockage)", max_length=255, blank=True)
+
     objects = DossierQuerySet.as_manager()
 
     class Meta:
@@ -68,6 +160,137 @@ class Dossier(models.Model):
     def adresse(self):
         ligne = ", ".join(p for p in (self.adresse_voie, self.adresse_complement) if p)
         return f"{ligne}, {self.adresse_code_postal} {self.adresse_ville}".strip(", ")
+
+    @property
+    def adresse_requerant(self):
+        ligne = ", ".join(p for p in (self.requerant_adresse_voie, self.requerant_adresse_complement) if p)
+        return f"{ligne}, {self.requerant_adresse_code_postal} {self.requerant_adresse_ville}".strip(", ")
+
+    @property
+    def est_personne_morale(self):
+        return self.type_requerant == TypeRequerant.PERSONNE_MORALE
+
+    @property
+    def nom_requerant(self):
+        """Nom tel qu'il figure sur les courriers : raison sociale, ou civilité, prénoms et nom(s)."""
+        if self.est_personne_morale:
+            return self.raison_sociale
+        nom = self.nom_naissance
+        if self.nom_usage and self.nom_usage != self.nom_naissance:
+            nom = f"{self.nom_usage} (née ou né {self.nom_naissance})" if nom else self.nom_usage
+        civilite = self.get_civilite_display() if self.civilite else ""
+        return " ".join(p for p in (civilite, self.prenoms, nom) if p)
+
+    @property
+    def est_a_completer(self):
+        return self.statut == StatutDossier.A_COMPLETER
+
+    @property
+    def date_depot(self):
+        return timezone.localdate(self.depose_le) if self.depose_le else None
+
+    @property
+    def date_rejet_implicite(self):
+        """Sans réponse de l'administration à cette date (dépôt + 2 mois), la demande est implicitement rejetée."""
+        return ajouter_mois(self.date_depot, 2) if self.depose_le else None
+
+    @property
+    def date_limite_recours(self):
+        """Dernier jour pour saisir le tribunal administratif après un rejet implicite (+ 2 mois)."""
+        return ajouter_mois(self.date_rejet_implicite, 2) if self.depose_le else None
+
+    @property
+    def situation(self):
+        from precontentieux.pieces import Situation
+
+        return Situation.du_dossier(self)
+
+    def pieces_attendues(self):
+        """Types de pièces requis et facultatifs pour la situation déclarée (table `precontentieux/pieces.py`)."""
+        from precontentieux.pieces import pieces_attendues
+
+        return pieces_attendues(self.situation)
+
+    def manquants(self, pieces=None):
+        """Libellés français de tout ce qui empêche le dépôt (informations puis pièces) ; [] si complet."""
+        from precontentieux.pieces import elements_manquants
+
+        return elements_manquants(self, pieces=pieces)
+
+    def peut_deposer(self, user):
+        """Garde du dépôt : (possible, raison). Ne regarde pas la complétude (voir `manquants`)."""
+        if self.statut != StatutDossier.A_COMPLETER:
+            return False, "Cette demande a déjà été déposée."
+        if not (user and user.is_authenticated and user.est_usager and user.pk == self.requerant_id):
+            return False, "Seul le requérant peut déposer cette demande."
+        return True, ""
+
+    def peut_modifier(self, user):
+        """La demande ne se modifie que tant qu'elle est à compléter, et par son requérant."""
+        return self.peut_deposer(user)
+
+    def peut_ajouter_piece(self, user):
+        """Ajouter un document reste possible après le dépôt, tant que l'instruction n'est pas terminée."""
+        if not (user and user.is_authenticated and user.est_usager and user.pk == self.requerant_id):
+            return False, "Seul le requérant peut ajouter des documents à cette demande."
+        if self.statut not in ETATS_AJOUT_PIECES:
+            return False, "Il n’est plus possible d’ajouter des documents à cette demande."
+        return True, ""
+
+    def deposer(self, acteur):
+        """Transition À compléter → Déposé, par le requérant, si la demande est complète.
+
+        Dans une seule transaction : validation complète côté serveur (informations et pièces requises),
+        statut et date de dépôt, événement, accusé de réception dans la boîte d'envoi ; le récépissé PDF
+        est produit après le COMMIT (tâche Celery) et figé. Lève TransitionInterdite ou DossierIncomplet.
+        """
+        with transaction.atomic():
+            dossier = type(self).objects.select_for_update().get(pk=self.pk)
+            possible, raison = dossier.peut_deposer(acteur)
+            if not possible:
+                raise TransitionInterdite(raison)
+            manquants = dossier.manquants()
+            if manquants:
+                raise DossierIncomplet(manquants)
+            maintenant = timezone.now()
+            modifies = (
+                type(self)
+                .objects.filter(pk=self.pk, statut=StatutDossier.A_COMPLETER)
+                .update(statut=StatutDossier.DEPOSE, depose_le=maintenant, modifie_le=maintenant, brouillon={})
+            )
+            if modifies != 1:
+                raise TransitionInterdite("Cette demande a déjà été déposée.")
+            dossier.refresh_from_db()
+            EvenementDossier.objects.create(
+                dossier=dossier,
+                acteur=acteur,
+                date=maintenant,
+                type=TypeEvenementDossier.CHANGEMENT_STATUT,
+                statut_avant=StatutDossier.A_COMPLETER,
+                statut_apres=StatutDossier.DEPOSE,
+                details={"transition": "deposer"},
+            )
+            destinataire = dossier.courriel or acteur.email
+            if destinataire:
+                from portail.emails import programmer_email
+
+                programmer_email("accuse_reception", destinataire, dossier.contexte_accuse_reception())
+            dossier_id = dossier.pk
+            transaction.on_commit(lambda: _programmer_recepisse(dossier_id))
+        self.__dict__.update({k: v for k, v in dossier.__dict__.items() if not k.startswith("_")})
+        return self
+
+    def contexte_accuse_reception(self):
+        """Contexte (JSON) du courriel d'accusé de réception : rien de la déclaration des forces de l'ordre."""
+        return {
+            "reference": self.reference,
+            "nom_requerant": self.nom_requerant,
+            "date_depot": date_fr(self.date_depot),
+            "date_rejet_implicite": date_fr(self.date_rejet_implicite),
+            "date_limite_recours": date_fr(self.date_limite_recours),
+            "adresse": self.adresse,
+            "url_demande": settings.URL_PORTAIL + _url_demande(self.reference),
+        }
 
     @classmethod
     def creer(cls, *, origine, acteur=None, **champs):
@@ -106,6 +329,66 @@ class EvenementDossier(models.Model):
 
     def __str__(self):
         return f"{self.dossier.reference} — {self.get_type_display()} ({self.date:%d/%m/%Y %H:%M})"
+
+
+def _url_demande(reference):
+    """Page de la demande dans l'espace usager (à défaut « Mes demandes »)."""
+    try:
+        return reverse("usagers:demande", args=[reference])
+    except NoReverseMatch:
+        return reverse("usagers:accueil")
+
+
+ETATS_AJOUT_PIECES = {
+    StatutDossier.A_COMPLETER,
+    StatutDossier.DEPOSE,
+    StatutDossier.A_INSTRUIRE,
+    StatutDossier.EN_INSTRUCTION,
+    StatutDossier.ATTENTE_COMPLEMENTS,
+}
+
+
+def _programmer_recepisse(dossier_id):
+    from precontentieux.tasks import generer_recepisse
+
+    try:
+        generer_recepisse.delay(dossier_id)
+    except Exception:  # broker indisponible : le récépissé sera rendu à la première demande
+        import logging
+
+        logging.getLogger(__name__).warning("Récépissé du dossier %s : tâche non programmée.", dossier_id)
+
+
+def chemin_piece_dossier(instance, nom):
+    # Nom aléatoire : le nom d'origine n'apparaît jamais dans le chemin de stockage.
+    return f"dossiers/{uuid.uuid4().hex}"
+
+
+class PieceJointeDossier(models.Model):
+    """Pièce justificative déposée par l'usager, rangée en privé, servie par une vue qui vérifie les droits."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pieces")
+    type = models.CharField("type de pièce", max_length=30, choices=TypePiece.choices)
+    fichier = models.FileField("fichier", upload_to=chemin_piece_dossier, max_length=255)
+    nom = models.CharField("nom du fichier", max_length=255)
+    type_mime = models.CharField("format", max_length=100)
+    taille = models.PositiveIntegerField("taille (octets)")
+    ajoutee_le = models.DateTimeField("ajoutée le", default=timezone.now)
+    ajoutee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="ajoutée par", null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = "pièce justificative"
+        verbose_name_plural = "pièces justificatives"
+        ordering = ["ajoutee_le", "id"]
+
+    def __str__(self):
+        return f"{self.get_type_display()} — {self.nom}"
+
+    @property
+    def ajoutee_apres_depot(self):
+        return bool(self.dossier.depose_le and self.ajoutee_le > self.dossier.depose_le)
 
 
 def empreinte_jeton(jeton):

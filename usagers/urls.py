@@ -1,10 +1,25 @@
 from django.urls import path
 
 from usagers import views
+from usagers.demande import views as demande
 
 app_name = "usagers"
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
     path("invitation/<str:jeton>/", views.invitation, name="invitation"),
+    path("demandes/", views.accueil, name="mes_demandes"),
+    path("demandes/<str:reference>/", views.demande, name="demande"),
+    path("demandes/<str:reference>/documents/<int:pk>/", views.piece, name="demande_piece"),
+    # Demande de l'usager : assistant, enregistrement automatique, dépôt, documents, récépissé (usagers/demande/).
+    path("demandes/<str:reference>/completer/", demande.completer, name="completer"),
+    path(
+        "demandes/<str:reference>/completer/<str:step>/",
+        demande.AssistantDemande.as_view(url_name="usagers:completer_etape", done_step_name="recapitulatif"),
+        name="completer_etape",
+    ),
+    path("demandes/<str:reference>/brouillon/", demande.brouillon, name="brouillon_demande"),
+    path("demandes/<str:reference>/deposee/", demande.deposee, name="demande_deposee"),
+    path("demandes/<str:reference>/documents/ajouter/", demande.ajouter_pieces, name="ajouter_pieces"),
+    path("demandes/<str:reference>/recepisse/", demande.recepisse, name="recepisse"),
 ]

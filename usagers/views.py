@@ -1,30 +1,143 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
+from portail.enums import Fournisseur
+from portail.fichiers import reponse_telechargement
 from portail.permissions import usager_requis
-from precontentieux.models import Invitation
+from precontentieux.models import Dossier, Invitation, PieceJointeDossier
+from usagers import suivi
+from usagers.invitations import (
+    CLE_SESSION_DOSSIER_RATTACHE,
+    CLE_SESSION_INVITATION,
+    PAS_USAGER,
+    UTILISEE,
+    etat_invitation,
+    message_echec,
+    rattacher,
+    tentative_autorisee,
+)
 
-# Clé de session où l'invitation attend la connexion de l'usager (rattachement : espace usager).
-CLE_SESSION_INVITATION = "invitation_jeton"
+__all__ = ["CLE_SESSION_INVITATION", "accueil", "demande", "invitation", "piece"]
+
+
+def _mes_dossiers(request):
+    # Portée : les seuls dossiers de l'usager connecté ; tout autre dossier est un 404.
+    return Dossier.objects.visibles_par(request.user)
 
 
 @usager_requis
+@require_GET
 def accueil(request):
-    return render(request, "usagers/accueil.html")
+    """« Mes demandes ». Juste après un rattachement par invitation, conduit une fois à la demande."""
+    reference = request.session.pop(CLE_SESSION_DOSSIER_RATTACHE, None)
+    if reference and _mes_dossiers(request).filter(reference=reference).exists():
+        return redirect("usagers:demande", reference=reference)
+    demandes = [
+        {
+            "dossier": dossier,
+            "statut": suivi.statut_usager(dossier.statut),
+            "action": suivi.action_attendue(dossier),
+        }
+        for dossier in _mes_dossiers(request).defer("brouillon").order_by("-cree_le", "-pk")
+    ]
+    return render(request, "usagers/mes_demandes.html", {"demandes": demandes, "url_eligibilite": _url_eligibilite()})
+
+
+def _url_eligibilite():
+    try:
+        return reverse("eligibilite:debut")
+    except NoReverseMatch:
+        return ""
+
+
+@usager_requis
+@require_GET
+def demande(request, reference):
+    dossier = get_object_or_404(_mes_dossiers(request), reference=reference)
+    contexte = {
+        "dossier": dossier,
+        "statut": suivi.statut_usager(dossier.statut),
+        "action": suivi.action_attendue(dossier),
+        "historique": suivi.historique(dossier, dossier.evenements.all()),
+        "pieces": list(dossier.pieces.all()),
+        "url_recepisse": suivi.url_recepisse(dossier),
+        "delais_en_cours": bool(dossier.depose_le) and dossier.statut in suivi.ETATS_DELAI_EN_COURS,
+    }
+    return render(request, "usagers/demande_detail.html", contexte)
+
+
+@usager_requis
+@require_GET
+def piece(request, reference, pk):
+    """Téléchargement d'un document envoyé par l'usager, après vérification de la portée."""
+    piece = get_object_or_404(
+        PieceJointeDossier.objects.filter(dossier__in=_mes_dossiers(request)), dossier__reference=reference, pk=pk
+    )
+    return reponse_telechargement(piece.fichier.name, piece.nom, piece.type_mime)
+
+
+# --- Invitation -----------------------------------------------------------------------------------
+
+
+def _page_invalide(request, etat):
+    statut = 404 if etat == "inconnue" else 410
+    return render(request, "usagers/invitation_invalide.html", {"etat": etat}, status=statut)
 
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def invitation(request, jeton):
-    """Page du lien reçu par courriel. GET ne change rien (les antispams ouvrent les liens)."""
+    """Page du lien reçu par courriel. GET ne change rien (les antispams ouvrent les liens).
+
+    Le POST range le jeton en session puis conduit vers FranceConnect, la création de compte ou la
+    connexion ; le rattachement a lieu à la connexion (`usagers.signals`). Un usager déjà connecté
+    rattache la demande tout de suite.
+    """
+    if not tentative_autorisee(request):
+        return render(request, "429.html", status=429)
     invitation = Invitation.trouver(jeton)
-    if invitation is None or invitation.est_utilisee or invitation.est_expiree:
-        etat = "inconnue" if invitation is None else ("utilisee" if invitation.est_utilisee else "expiree")
-        return render(
-            request, "usagers/invitation_invalide.html", {"etat": etat}, status=404 if etat == "inconnue" else 410
+    etat = etat_invitation(invitation)
+    user = request.user
+    if etat == UTILISEE and user.is_authenticated and invitation.utilisee_par_id == user.pk:
+        # L'usager rouvre son propre lien : on le conduit simplement à sa demande (rien ne change).
+        if invitation.dossier.requerant_id == user.pk:
+            return redirect("usagers:demande", reference=invitation.dossier.reference)
+    if etat:
+        return _page_invalide(request, etat)
+    if request.method == "GET":
+        contexte = {
+            "invitation": invitation,
+            "dossier": invitation.dossier,
+            "connecte": user.is_authenticated,
+            "est_usager": user.is_authenticated and user.est_usager,
+        }
+        return render(request, "usagers/invitation.html", contexte)
+
+    if user.is_authenticated:
+        if not user.est_usager:
+            messages.warning(request, message_echec(PAS_USAGER))
+            return redirect("portail:apres_connexion")
+        resultat = rattacher(jeton, user)
+        if not resultat.reussi:
+            messages.warning(request, message_echec(resultat.raison))
+            return redirect("usagers:accueil")
+        messages.success(
+            request, f"Votre demande n° {resultat.dossier.reference} est maintenant rattachée à votre compte."
         )
-    if request.method == "POST":
-        request.session[CLE_SESSION_INVITATION] = jeton
-        return redirect("portail:connexion")
-    return render(request, "usagers/invitation.html", {"invitation": invitation, "dossier": invitation.dossier})
+        return redirect("usagers:demande", reference=resultat.dossier.reference)
+
+    request.session[CLE_SESSION_INVITATION] = jeton
+    action = request.POST.get("action")
+    if action == "franceconnect":
+        return redirect("oidc:connexion", Fournisseur.FRANCECONNECT)
+    if action == "inscription":
+        # Formulaire d'inscription pré-rempli avec l'adresse donnée par l'agent (paramètre lu par allauth).
+        return redirect(f"{reverse('account_signup')}?{urlencode({'email': invitation.courriel})}")
+    if action == "connexion":
+        return redirect("account_login")
+    return redirect("portail:connexion")

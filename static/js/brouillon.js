@@ -9,7 +9,8 @@
 (function () {
   "use strict";
 
-  var formulaire = document.getElementById("formulaire-declaration");
+  // Déclaration des forces de l'ordre ou demande de l'usager (usagers/demande) : même mécanisme.
+  var formulaire = document.getElementById("formulaire-declaration") || document.getElementById("formulaire-demande");
   if (!formulaire || !window.fetch || !window.FormData) {
     return;
   }
@@ -38,6 +39,8 @@
 
   function afficherAlerte(texte, lien, libelleLien) {
     bloque = true;
+    // Plus d'« Enregistrement du brouillon… » affiché : l'alerte dit pourquoi rien n'a été enregistré.
+    afficherStatut("");
     alerteTexte.textContent = texte;
     alerteLien.setAttribute("href", lien || window.location.pathname);
     alerteLien.textContent = libelleLien || "Recharger la page";
@@ -105,7 +108,10 @@
     })
       .then(function (reponse) {
         if (reponse.type === "opaqueredirect") {
-          afficherAlerte("Votre session a expiré. Reconnectez-vous pour continuer votre déclaration.");
+          afficherAlerte(
+            formulaire.getAttribute("data-message-session") ||
+              "Votre session a expiré. Reconnectez-vous pour continuer votre déclaration."
+          );
           return null;
         }
         return reponse.json().then(function (json) {
@@ -113,7 +119,6 @@
             champVersion.value = json.version;
             afficherStatut(json.message);
           } else if (json.motif === "conflit") {
-            afficherStatut("");
             afficherAlerte(json.erreur);
           } else if (json.motif === "envoyee") {
             afficherAlerte(json.erreur, json.url, "Voir la déclaration envoyée");

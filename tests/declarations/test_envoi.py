@@ -104,7 +104,7 @@ def test_le_lien_d_invitation_en_get_ne_change_rien(client):
     for _ in range(3):
         reponse = client.get(chemin)
         assert reponse.status_code == 200
-    assert "Continuer vers l’identification" in reponse.content.decode()
+    assert "Créer un compte avec mon adresse email" in reponse.content.decode()
     assert Invitation.objects.get().utilisee_le is None
     reponse = client.post(chemin)
     assert reponse.status_code == 302 and reponse["Location"] == reverse("portail:connexion")

@@ -1,0 +1,65 @@
+from django.contrib import admin
+
+from precontentieux.models import Dossier, EvenementDossier, Invitation, PieceJointeDossier
+
+
+class EvenementInline(admin.TabularInline):
+    model = EvenementDossier
+    extra = 0
+    can_delete = False
+    readonly_fields = ("date", "acteur", "type", "statut_avant", "statut_apres", "details")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PieceInline(admin.TabularInline):
+    model = PieceJointeDossier
+    extra = 0
+    can_delete = False
+    fields = ("type", "nom", "type_mime", "taille", "ajoutee_le", "ajoutee_par")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Dossier)
+class DossierAdmin(admin.ModelAdmin):
+    """Consultation seulement : le statut ne change que par les transitions du modèle."""
+
+    list_display = ("reference", "statut", "origine", "type_requerant", "requerant", "cree_le", "depose_le")
+    list_filter = ("statut", "origine", "type_requerant", "qualite")
+    search_fields = ("reference", "nom_naissance", "nom_usage", "raison_sociale", "requerant__email")
+    exclude = ("brouillon",)
+    inlines = [PieceInline, EvenementInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "brouillon"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("dossier", "courriel", "cree_le", "expire_le", "utilisee_le")
+    exclude = ("empreinte",)
+    readonly_fields = (
+        "dossier",
+        "courriel",
+        "civilite",
+        "nom",
+        "prenom",
+        "telephone",
+        "cree_le",
+        "expire_le",
+        "utilisee_le",
+        "utilisee_par",
+    )
+
+    def has_add_permission(self, request):
+        return False

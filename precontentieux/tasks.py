@@ -1,0 +1,14 @@
+"""Tâches Celery du précontentieux (identifiants seulement, idempotentes)."""
+
+from celery import shared_task
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=30)
+def generer_recepisse(self, dossier_id):
+    """Produit et range le récépissé de dépôt (rien à faire s'il existe déjà)."""
+    from precontentieux.recepisse import obtenir_recepisse
+
+    try:
+        return obtenir_recepisse(dossier_id)
+    except OSError as erreur:  # stockage momentanément indisponible
+        raise self.retry(exc=erreur) from erreur

@@ -1,0 +1,99 @@
+"""La table des pièces : chaque situation donne les types attendus (requis / facultatifs)."""
+
+import pytest
+
+from precontentieux.enums import OrigineDossier as O
+from precontentieux.enums import QualiteRequerant as Q
+from precontentieux.enums import TypePersonneMorale as PM
+from precontentieux.enums import TypePiece as T
+from precontentieux.enums import TypeRequerant as R
+from precontentieux.pieces import FACULTATIF, REQUIS, Situation, pieces_attendues, types_requis
+
+COMMUNS = {T.PHOTO_PORTE, T.RIB, T.PIECE_IDENTITE, T.ATTESTATION_ASSURANCE}
+
+
+def niveaux(situation):
+    return {p.type: p.niveau for p in pieces_attendues(situation)}
+
+
+@pytest.mark.parametrize(
+    ("situation", "requis_attendus"),
+    [
+        (
+            Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.PROPRIETAIRE_OCCUPANT, True),
+            COMMUNS | {T.FACTURE, T.PREUVE_PAIEMENT, T.TITRE_PROPRIETE},
+        ),
+        (
+            Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, True),
+            COMMUNS | {T.FACTURE, T.PREUVE_PAIEMENT, T.BAIL, T.ATTESTATION_BAILLEUR},
+        ),
+        (
+            Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, False),
+            COMMUNS | {T.DEVIS, T.BAIL, T.ATTESTATION_BAILLEUR},
+        ),
+        (
+            Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.PROPRIETAIRE_BAILLEUR, False),
+            COMMUNS | {T.DEVIS, T.TITRE_PROPRIETE},
+        ),
+        (
+            Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.AUTRE, False),
+            COMMUNS | {T.DEVIS, T.JUSTIFICATIF_OCCUPATION},
+        ),
+        (
+            Situation(O.DECLARATION, R.PERSONNE_MORALE, PM.SCI, Q.PROPRIETAIRE_BAILLEUR, True),
+            COMMUNS | {T.FACTURE, T.PREUVE_PAIEMENT, T.TITRE_PROPRIETE, T.KBIS, T.STATUTS, T.POUVOIR_SIGNATAIRE},
+        ),
+        (
+            Situation(O.DECLARATION, R.PERSONNE_MORALE, PM.BAILLEUR_SOCIAL, Q.PROPRIETAIRE_BAILLEUR, False),
+            COMMUNS | {T.DEVIS, T.TITRE_PROPRIETE, T.KBIS, T.POUVOIR_SIGNATAIRE},
+        ),
+        (
+            Situation(O.DECLARATION, R.PERSONNE_MORALE, PM.ASSOCIATION, Q.LOCATAIRE, False),
+            COMMUNS | {T.DEVIS, T.BAIL, T.ATTESTATION_BAILLEUR, T.STATUTS, T.POUVOIR_SIGNATAIRE},
+        ),
+        (
+            # L'assureur qui demande n'a pas à produire d'attestation de non prise en charge.
+            Situation(O.DECLARATION, R.PERSONNE_MORALE, PM.ASSUREUR, Q.AUTRE, True),
+            (COMMUNS - {T.ATTESTATION_ASSURANCE})
+            | {T.FACTURE, T.PREUVE_PAIEMENT, T.JUSTIFICATIF_OCCUPATION, T.KBIS, T.POUVOIR_SIGNATAIRE},
+        ),
+        (
+            # Sans déclaration des forces de l'ordre : l'attestation remise par les policiers est requise.
+            Situation(O.USAGER, R.PERSONNE_PHYSIQUE, "", Q.PROPRIETAIRE_OCCUPANT, True),
+            COMMUNS | {T.FACTURE, T.PREUVE_PAIEMENT, T.TITRE_PROPRIETE, T.ATTESTATION_FORCES_DE_L_ORDRE},
+        ),
+    ],
+)
+def test_types_requis_par_situation(situation, requis_attendus):
+    assert types_requis(situation) == requis_attendus
+
+
+def test_declaration_fdo_ne_demande_pas_d_attestation_police():
+    avec = niveaux(Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, True))
+    sans = niveaux(Situation(O.USAGER, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, True))
+    assert T.ATTESTATION_FORCES_DE_L_ORDRE not in avec
+    assert sans[T.ATTESTATION_FORCES_DE_L_ORDRE] == REQUIS
+
+
+def test_preuve_de_paiement_facultative_avec_un_devis_seul():
+    devis = niveaux(Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, False))
+    facture = niveaux(Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, True))
+    assert devis[T.PREUVE_PAIEMENT] == FACULTATIF
+    assert T.FACTURE not in devis
+    assert facture[T.PREUVE_PAIEMENT] == REQUIS
+    assert T.DEVIS not in facture
+
+
+def test_facultatifs_proposes_et_requis_en_premier():
+    liste = pieces_attendues(Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.PROPRIETAIRE_BAILLEUR, True))
+    assert [p.requise for p in liste] == sorted([p.requise for p in liste], reverse=True)
+    niveaux_ = {p.type: p.niveau for p in liste}
+    assert niveaux_[T.BAIL] == FACULTATIF
+    assert niveaux_[T.AUTRE] == FACULTATIF
+    assert all(p.aide and p.libelle for p in liste)
+
+
+def test_situation_incomplete():
+    assert not Situation(O.DECLARATION).complete
+    assert not Situation(O.DECLARATION, R.PERSONNE_MORALE, "", Q.LOCATAIRE, True).complete
+    assert Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, False).complete

@@ -1,0 +1,178 @@
+"""Le brouillon de la demande est le stockage de l'assistant django-formtools (même principe que
+`declarations/wizard.py`) : `Dossier.brouillon` contient les données brutes de chaque étape, chaque
+écriture est un UPDATE conditionné à la version lue (concurrence entre onglets), au statut « à compléter »
+et au requérant. Les colonnes du dossier reçoivent en même temps les seules valeurs valides : le dépôt
+(`Dossier.deposer`) les revalide toutes.
+"""
+
+import copy
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from formtools.wizard.storage.base import BaseStorage
+
+from portail.enums import Fournisseur
+from precontentieux.enums import StatutDossier, TypeRequerant
+from precontentieux.models import Dossier
+from usagers.demande.forms import (
+    CHAMPS_PERSONNE_MORALE,
+    CHAMPS_PERSONNE_PHYSIQUE,
+    ETAPES,
+    FORMULAIRES,
+    OUI_NON_BOOLEENS,
+)
+
+LONGUEUR_MAX_BRUTE = 10_000
+CHAMPS_BOOLEENS = ("porte_blindee", "reparation_effectuee")
+CHAMPS_DATES = ("date_operation", "date_naissance")
+CIVILITES_FC = {"female": "mme", "male": "m"}
+
+
+class ConflitDeVersion(Exception):
+    message = (
+        "Cette demande a été modifiée dans un autre onglet ou un autre navigateur depuis l’ouverture de cette "
+        "page. Vos dernières modifications n’ont pas été enregistrées pour ne pas écraser l’autre saisie : "
+        "rechargez la page pour reprendre la version la plus récente."
+    )
+
+    def __str__(self):
+        return self.message
+
+
+class DemandeVerrouillee(Exception):
+    message = (
+        "Cette demande a été déposée : elle ne peut plus être modifiée. Vous pouvez encore y ajouter des documents."
+    )
+
+    def __str__(self):
+        return self.message
+
+
+def brouillon_vide():
+    return {"step": None, "step_data": {}, "step_files": {}, "extra_data": {}}
+
+
+def champs_verrouilles(user):
+    """Identité certifiée par FranceConnect (dernière connexion) : ces champs ne sont pas modifiables."""
+    identite = user.identites_oidc.filter(fournisseur=Fournisseur.FRANCECONNECT).order_by("-derniere_connexion").first()
+    if identite is None:
+        return {}
+    claims = identite.claims or {}
+    valeurs = {
+        "civilite": CIVILITES_FC.get(claims.get("gender"), ""),
+        "prenoms": str(claims.get("given_name") or ""),
+        "nom_naissance": str(claims.get("family_name") or ""),
+        "nom_usage": str(claims.get("preferred_username") or ""),
+        "date_naissance": str(claims.get("birthdate") or ""),
+        "lieu_naissance": _lieu_naissance(claims),
+        "courriel": str(claims.get("email") or ""),
+    }
+    return {nom: valeur for nom, valeur in valeurs.items() if valeur}
+
+
+def _lieu_naissance(claims):
+    lieu = str(claims.get("birthplace") or "")
+    if lieu:
+        return f"Commune (code Insee {lieu})"
+    pays = str(claims.get("birthcountry") or "")
+    return f"Pays (code Insee {pays})" if pays and pays != "99100" else ""
+
+
+class BrouillonDemande(BaseStorage):
+    """Stockage formtools adossé à la ligne `Dossier`."""
+
+    def __init__(self, prefix, request=None, file_storage=None, *, dossier):
+        super().__init__(prefix, request, file_storage)
+        self.dossier = dossier
+        self.data = brouillon_vide()
+        self.data.update(copy.deepcopy(dossier.brouillon or {}))
+
+    def reset(self):
+        self.init_data()
+
+    def update_response(self, response):
+        return None
+
+    def fusionner(self, etape, donnees, remplacer=False):
+        actuelles = {} if remplacer else dict(self.data["step_data"].get(etape) or {})
+        actuelles.update(donnees)
+        self.data["step_data"][etape] = actuelles
+        self.data["step"] = etape
+
+    def enregistrer(self, version_attendue, verrouilles):
+        nouvelle = enregistrer_brouillon(self.dossier, self.data, version_attendue, verrouilles)
+        self.dossier.version = nouvelle
+        return nouvelle
+
+
+def donnees_brutes(etape, donnees):
+    """Les valeurs postées qui appartiennent aux champs de l'étape (listes de chaînes bornées)."""
+    resultat = {}
+    for nom in FORMULAIRES[etape].base_fields:
+        cle = f"{etape}-{nom}"
+        if cle in donnees:
+            resultat[cle] = [str(v)[:LONGUEUR_MAX_BRUTE] for v in donnees.getlist(cle)]
+    return resultat
+
+
+def type_requerant_du_brouillon(brouillon, defaut=""):
+    donnees = (brouillon.get("step_data") or {}).get("le-bris-de-porte") or {}
+    valeur = (donnees.get("le-bris-de-porte-type_requerant") or [defaut])[0]
+    return valeur if valeur in TypeRequerant.values else ""
+
+
+def kwargs_formulaire(etape, brouillon, verrouilles, defaut_type=""):
+    if etape == "vos-informations":
+        return {"type_requerant": type_requerant_du_brouillon(brouillon, defaut_type), "verrouilles": verrouilles}
+    return {}
+
+
+def colonnes_depuis_brouillon(brouillon, verrouilles, defaut_type=""):
+    """Colonnes du dossier : valeurs valides du brouillon ; un champ invalide ou absent reste vide.
+    Les champs verrouillés (FranceConnect) prennent toujours la valeur certifiée."""
+    colonnes = {}
+    for etape, formulaire in ETAPES:
+        donnees = (brouillon.get("step_data") or {}).get(etape) or {}
+        form = formulaire(
+            data=MultiValueDict(donnees), prefix=etape, **kwargs_formulaire(etape, brouillon, verrouilles, defaut_type)
+        )
+        form.is_valid()
+        propres = getattr(form, "cleaned_data", {})
+        for nom in form.fields:
+            valeur = propres.get(nom) if nom not in form.errors else None
+            if nom in CHAMPS_BOOLEENS:
+                valeur = OUI_NON_BOOLEENS.get(valeur)
+            elif nom in CHAMPS_DATES:
+                valeur = valeur or None
+            else:
+                valeur = valeur or ""
+            colonnes[nom] = valeur
+    # Changer de type de requérant efface les champs de l'autre type.
+    type_requerant = colonnes.get("type_requerant")
+    if type_requerant == TypeRequerant.PERSONNE_MORALE:
+        for nom in CHAMPS_PERSONNE_PHYSIQUE:
+            colonnes[nom] = None if nom in CHAMPS_DATES else ""
+    else:
+        for nom in CHAMPS_PERSONNE_MORALE:
+            colonnes[nom] = ""
+    return colonnes
+
+
+def enregistrer_brouillon(dossier, brouillon, version_attendue, verrouilles):
+    try:
+        version_attendue = int(version_attendue)
+    except (TypeError, ValueError):
+        raise ConflitDeVersion from None
+    colonnes = colonnes_depuis_brouillon(brouillon, verrouilles, dossier.type_requerant)
+    modifies = Dossier.objects.filter(
+        pk=dossier.pk, version=version_attendue, statut=StatutDossier.A_COMPLETER, requerant_id=dossier.requerant_id
+    ).update(brouillon=brouillon, version=F("version") + 1, modifie_le=timezone.now(), **colonnes)
+    if modifies == 1:
+        for nom, valeur in colonnes.items():
+            setattr(dossier, nom, valeur)
+        return version_attendue + 1
+    statut = Dossier.objects.filter(pk=dossier.pk).values_list("statut", flat=True).first()
+    if statut != StatutDossier.A_COMPLETER:
+        raise DemandeVerrouillee
+    raise ConflitDeVersion

@@ -1,0 +1,165 @@
+"""Rattachement d'un dossier au compte de l'usager grâce au lien d'invitation.
+
+Parcours : la page du lien (`usagers:invitation`) range le jeton en session par un POST, l'usager
+se connecte (FranceConnect) ou crée son compte par courriel puis se connecte ; à la connexion
+(signal `user_logged_in`, voir `usagers/signals.py`), `rattacher_invitation_en_attente` rattache le
+dossier, consomme l'invitation, et `usagers:accueil` l'emmène sur sa demande.
+
+Règles : seul un compte usager consomme une invitation ; une invitation sert une fois, avant son
+expiration ; un dossier déjà rattaché à quelqu'un d'autre ne l'est jamais à nouveau.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from precontentieux.enums import TypeEvenementDossier
+from precontentieux.models import Dossier, EvenementDossier, Invitation, empreinte_jeton
+
+# Clé de session où l'invitation attend la connexion de l'usager.
+CLE_SESSION_INVITATION = "invitation_jeton"
+# Référence du dossier tout juste rattaché : `usagers:accueil` y conduit l'usager une fois.
+CLE_SESSION_DOSSIER_RATTACHE = "invitation_dossier_rattache"
+
+# Limitation des tentatives sur les liens d'invitation, par adresse IP (jetons inconnus compris).
+LIMITE_TENTATIVES = 20
+FENETRE_SECONDES = 10 * 60
+
+# Raisons d'échec (affichées par `message_echec`).
+INCONNUE = "inconnue"
+EXPIREE = "expiree"
+UTILISEE = "utilisee"
+PAS_USAGER = "pas_usager"
+DEJA_RATTACHE = "deja_rattache"
+
+MESSAGES_ECHEC = {
+    INCONNUE: "Ce lien d’invitation n’est pas valable. Vérifiez que vous avez copié le lien en entier.",
+    EXPIREE: (
+        "Votre lien d’invitation a expiré. Demandez un nouveau lien au service de police ou de gendarmerie "
+        "qui est intervenu."
+    ),
+    UTILISEE: (
+        "Ce lien d’invitation a déjà été utilisé. Connectez-vous avec le compte qui l’a utilisé pour "
+        "retrouver la demande."
+    ),
+    PAS_USAGER: (
+        "Le lien d’invitation n’a pas été utilisé : il est destiné à la personne dont la porte a été "
+        "endommagée, pas à un compte agent."
+    ),
+    DEJA_RATTACHE: (
+        "Cette demande est déjà rattachée à un autre compte. Connectez-vous avec ce compte pour la retrouver."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Rattachement:
+    dossier: Dossier | None = None
+    raison: str = ""
+
+    @property
+    def reussi(self):
+        return self.dossier is not None
+
+
+def tentative_autorisee(request):
+    """Compte une tentative sur un lien d'invitation ; faux au-delà de la limite (réponse 429)."""
+    cle = f"usagers:invitation:ip:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(cle, 0, timeout=FENETRE_SECONDES)
+    try:
+        tentatives = cache.incr(cle)
+    except ValueError:  # clé expirée entre add et incr
+        cache.set(cle, 1, timeout=FENETRE_SECONDES)
+        tentatives = 1
+    return tentatives <= LIMITE_TENTATIVES
+
+
+def etat_invitation(invitation):
+    if invitation is None:
+        return INCONNUE
+    if invitation.est_utilisee:
+        return UTILISEE
+    if invitation.est_expiree:
+        return EXPIREE
+    return ""
+
+
+def _completer_profil(user, invitation):
+    """Reprend les coordonnées données par l'agent dans les champs encore vides du compte."""
+    modifies = []
+    for champ_user, champ_invitation in (
+        ("civilite", "civilite"),
+        ("prenom", "prenom"),
+        ("nom", "nom"),
+        ("telephone", "telephone"),
+    ):
+        valeur = getattr(invitation, champ_invitation)
+        if valeur and not getattr(user, champ_user):
+            setattr(user, champ_user, valeur)
+            modifies.append(champ_user)
+    if modifies:
+        user.save(update_fields=modifies)
+
+
+def rattacher(jeton, user):
+    """Consomme l'invitation `jeton` pour `user` et lui rattache le dossier. Renvoie un `Rattachement`."""
+    if not (user.is_authenticated and user.is_active and user.est_usager):
+        return Rattachement(raison=PAS_USAGER)
+    with transaction.atomic():
+        # Verrou : deux connexions simultanées avec le même lien ne le consomment qu'une fois.
+        invitation = Invitation.objects.select_for_update().filter(empreinte=empreinte_jeton(str(jeton))).first()
+        raison = etat_invitation(invitation)
+        if raison:
+            return Rattachement(raison=raison)
+        dossier = Dossier.objects.select_for_update().get(pk=invitation.dossier_id)
+        if dossier.requerant_id is not None and dossier.requerant_id != user.pk:
+            return Rattachement(raison=DEJA_RATTACHE)
+        maintenant = timezone.now()
+        # UPDATE conditionnels : rien ne change si l'invitation ou le dossier ont été pris entre-temps.
+        if not Invitation.objects.filter(pk=invitation.pk, utilisee_le__isnull=True).update(
+            utilisee_le=maintenant, utilisee_par=user
+        ):
+            return Rattachement(raison=UTILISEE)
+        deja_a_lui = dossier.requerant_id == user.pk
+        if not deja_a_lui:
+            Dossier.objects.filter(pk=dossier.pk, requerant__isnull=True).update(requerant=user, modifie_le=maintenant)
+        EvenementDossier.objects.create(
+            dossier=dossier,
+            acteur=user,
+            date=maintenant,
+            type=TypeEvenementDossier.RATTACHEMENT,
+            statut_avant=dossier.statut,
+            statut_apres=dossier.statut,
+            details={"invitation": invitation.pk},
+        )
+        _completer_profil(user, invitation)
+        dossier.refresh_from_db()
+    return Rattachement(dossier=dossier)
+
+
+def message_echec(raison):
+    return MESSAGES_ECHEC.get(raison, MESSAGES_ECHEC[INCONNUE])
+
+
+def rattacher_invitation_en_attente(request, user):
+    """À la connexion : utilise le jeton rangé en session, s'il y en a un. Renvoie un `Rattachement` ou None."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    jeton = session.pop(CLE_SESSION_INVITATION, None)
+    if not jeton:
+        return None
+    resultat = rattacher(jeton, user)
+    if resultat.reussi:
+        session[CLE_SESSION_DOSSIER_RATTACHE] = resultat.dossier.reference
+        messages.success(
+            request,
+            f"Votre demande n° {resultat.dossier.reference} est maintenant rattachée à votre compte.",
+            fail_silently=True,
+        )
+    else:
+        messages.warning(request, message_echec(resultat.raison), fail_silently=True)
+    return resultat
