@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.accueil, name="accueil"),
     path("invitation/<str:jeton>/", views.invitation, name="invitation"),
     path("demandes/", views.accueil, name="mes_demandes"),
+    path("demandes/nouvelle/", views.nouvelle_demande, name="nouvelle_demande"),
     path("demandes/<str:reference>/", views.demande, name="demande"),
     path("demandes/<str:reference>/documents/<int:pk>/", views.piece, name="demande_piece"),
     # Demande de l'usager : assistant, enregistrement automatique, dépôt, documents, récépissé (usagers/demande/).

@@ -1,3 +1,4 @@
+import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -9,8 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portail.enums import Fournisseur
 from portail.fichiers import reponse_telechargement
 from portail.permissions import usager_requis
+from precontentieux.enums import OrigineDossier, QualiteRequerant, StatutDossier, TypeRequerant
 from precontentieux.models import Dossier, Invitation, PieceJointeDossier
 from usagers import suivi
+from usagers.eligibilite import CLE_SESSION_RESULTAT as CLE_SESSION_RESULTAT_ELIGIBILITE
 from usagers.invitations import (
     CLE_SESSION_DOSSIER_RATTACHE,
     CLE_SESSION_INVITATION,
@@ -141,3 +144,42 @@ def invitation(request, jeton):
     if action == "connexion":
         return redirect("account_login")
     return redirect("portail:connexion")
+
+
+# Jeton à usage unique du formulaire « Commencer ma demande » : un double clic ne crée qu'un dossier.
+CLE_SESSION_JETON_NOUVELLE_DEMANDE = "jeton_nouvelle_demande"
+QUALITES_ELIGIBILITE = {
+    "proprietaire_occupant": QualiteRequerant.PROPRIETAIRE_OCCUPANT,
+    "locataire": QualiteRequerant.LOCATAIRE,
+    "proprietaire_bailleur": QualiteRequerant.PROPRIETAIRE_BAILLEUR,
+}
+
+
+@usager_requis
+@require_http_methods(["GET", "POST"])
+def nouvelle_demande(request):
+    """Demande sans invitation (avis papier remis par les forces de l'ordre, ou rien)."""
+    resultat = request.session.get(CLE_SESSION_RESULTAT_ELIGIBILITE) or {}
+    if request.method == "POST":
+        jeton = request.session.pop(CLE_SESSION_JETON_NOUVELLE_DEMANDE, None)
+        if not jeton or not secrets.compare_digest(jeton, request.POST.get("jeton", "")):
+            # Formulaire déjà envoyé (double clic, rejeu) : on reprend la demande commencée, sans en créer d'autre.
+            recente = _mes_dossiers(request).filter(statut=StatutDossier.A_COMPLETER).order_by("-cree_le").first()
+            if recente:
+                return redirect("usagers:completer", reference=recente.reference)
+            return redirect("usagers:nouvelle_demande")
+        champs = {"requerant": request.user, "acteur": request.user}
+        if resultat.get("personne_morale"):
+            champs["type_requerant"] = TypeRequerant.PERSONNE_MORALE
+        elif resultat.get("statut") in QUALITES_ELIGIBILITE:
+            champs["type_requerant"] = TypeRequerant.PERSONNE_PHYSIQUE
+            champs["qualite"] = QUALITES_ELIGIBILITE[resultat["statut"]]
+        dossier = Dossier.creer(origine=OrigineDossier.USAGER, **champs)
+        messages.success(request, f"Votre demande {dossier.reference} est créée. Complétez-la puis déposez-la.")
+        return redirect("usagers:completer", reference=dossier.reference)
+    request.session[CLE_SESSION_JETON_NOUVELLE_DEMANDE] = jeton = secrets.token_urlsafe(16)
+    return render(
+        request,
+        "usagers/nouvelle_demande.html",
+        {"jeton": jeton, "issue_eligibilite": resultat.get("issue", ""), "url_eligibilite": _url_eligibilite()},
+    )

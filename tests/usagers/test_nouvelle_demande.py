@@ -1,0 +1,65 @@
+import pytest
+from django.urls import reverse
+
+from precontentieux.enums import OrigineDossier, QualiteRequerant, StatutDossier, TypeRequerant
+from precontentieux.models import Dossier
+from tests.factories import UtilisateurFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def jeton(client):
+    reponse = client.get(reverse("usagers:nouvelle_demande"))
+    assert reponse.status_code == 200
+    assert reponse.content.decode().count("<h1") == 1
+    return reponse.context["jeton"]
+
+
+def test_le_get_ne_cree_rien_et_le_post_cree_une_demande_a_completer(client):
+    usager = UtilisateurFactory()
+    client.force_login(usager)
+    valeur = jeton(client)
+    assert not Dossier.objects.exists()
+    reponse = client.post(reverse("usagers:nouvelle_demande"), {"jeton": valeur})
+    dossier = Dossier.objects.get()
+    assert (dossier.requerant, dossier.origine, dossier.statut) == (
+        usager,
+        OrigineDossier.USAGER,
+        StatutDossier.A_COMPLETER,
+    )
+    assert reponse.status_code == 302
+    assert reponse["Location"] == reverse("usagers:completer", args=[dossier.reference])
+    assert dossier.evenements.count() == 1
+
+
+def test_double_clic_ou_rejeu_ne_cree_qu_une_demande(client):
+    client.force_login(UtilisateurFactory())
+    valeur = jeton(client)
+    premiere = client.post(reverse("usagers:nouvelle_demande"), {"jeton": valeur})
+    seconde = client.post(reverse("usagers:nouvelle_demande"), {"jeton": valeur})
+    assert Dossier.objects.count() == 1
+    assert seconde["Location"] == premiere["Location"]
+
+
+def test_le_resultat_du_test_d_eligibilite_pre_remplit_la_situation(client):
+    client.force_login(UtilisateurFactory())
+    session = client.session
+    session["eligibilite_resultat"] = {"issue": "eligible", "statut": "locataire", "personne_morale": False}
+    session.save()
+    client.post(reverse("usagers:nouvelle_demande"), {"jeton": jeton(client)})
+    dossier = Dossier.objects.get()
+    assert (dossier.type_requerant, dossier.qualite) == (TypeRequerant.PERSONNE_PHYSIQUE, QualiteRequerant.LOCATAIRE)
+
+
+@pytest.mark.parametrize("profil", [{"policier": True}, {"agent_mj": True}])
+def test_reserve_aux_usagers(client, profil):
+    client.force_login(UtilisateurFactory(**profil))
+    assert client.get(reverse("usagers:nouvelle_demande")).status_code == 403
+    assert client.post(reverse("usagers:nouvelle_demande"), {"jeton": "x"}).status_code == 403
+    assert not Dossier.objects.exists()
+
+
+def test_un_anonyme_est_renvoye_vers_la_connexion(client):
+    reponse = client.post(reverse("usagers:nouvelle_demande"))
+    assert reponse.status_code == 302 and reponse["Location"].startswith(reverse("portail:connexion"))
+    assert not Dossier.objects.exists()
