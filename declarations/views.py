@@ -297,7 +297,7 @@ class AssistantDeclaration(NamedUrlWizardView):
         if form.is_bound:
             for champ in form:
                 for erreur in champ.errors:
-                    erreurs.append({"id": champ.auto_id, "libelle": champ.label, "message": erreur})
+                    erreurs.append({"id": _cible_du_champ(champ), "libelle": champ.label, "message": erreur})
         context.update(
             declaration=self.declaration,
             version=self.declaration.version,
@@ -378,6 +378,13 @@ class AssistantDeclaration(NamedUrlWizardView):
             texte += " Un courriel invite l’usager à compléter sa demande d’indemnisation."
         messages.success(request, texte)
         return redirect("declarations:voir", pk=declaration.pk)
+
+
+def _cible_du_champ(champ):
+    """Identifiant visé par le lien du résumé d'erreurs : le champ, ou le premier bouton d'un groupe de radios
+    (un groupe n'a pas d'élément portant l'identifiant du champ)."""
+    # Sans passer par `champ.subwidgets` (mis en cache avant que django-dsfr n'ajoute aria-describedby).
+    return champ.id_for_label or champ.field.widget.id_for_label(champ.auto_id, 0) or champ.auto_id
 
 
 def _etape_du_champ(libelles):
