@@ -34,6 +34,7 @@ from declarations.wizard import (
     colonnes_depuis_brouillon,
     donnees_brutes,
 )
+from faq.models import Entree, Rubrique
 from portail.enums import Role
 from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
 from portail.permissions import role_requis
@@ -45,12 +46,6 @@ NOMBRE_MAX_PIECES = 20
 # Saisie postée alors que la session avait expiré : gardée dans la nouvelle session, rejouée après connexion.
 CLE_SAISIE_EN_ATTENTE = "declaration_saisie_en_attente"
 
-QUESTIONS_FAQ = [
-    "Que faire en cas de violences conjugales ?",
-    "Que faire en cas d’intervention menée avec une brigade cynophile ?",
-    "Que faire en cas de squat ?",
-    "Que faire en cas de dénonciation mensongère d’une urgence vitale avérée ?",
-]
 MESSAGE_VERROUILLEE = DeclarationVerrouillee.message + " Vous pouvez la consulter ci-dessous."
 
 
@@ -312,7 +307,12 @@ class AssistantDeclaration(NamedUrlWizardView):
             resume_erreurs=erreurs,
             url_brouillon=reverse("declarations:brouillon", args=[self.declaration.pk]),
             url_faq=url_faq(),
-            questions_faq=QUESTIONS_FAQ,
+            # Les cas particuliers de la FAQ des forces de l'ordre (modifiables dans l'admin), à l'étape 1.
+            questions_faq=(
+                list(Entree.objects.publiees().filter(rubrique=Rubrique.FORCES_DE_L_ORDRE).only("question", "slug"))
+                if step == self.steps.first
+                else []
+            ),
             conflit=None,
             pieces=list(self.declaration.pieces.all()) if step == ETAPE_PIECES else [],
             erreurs_pieces=getattr(self, "erreurs_pieces", []),

@@ -51,3 +51,16 @@ def test_le_texte_saisi_dans_l_admin_est_echappe(client):
     contenu = client.get(reverse("faq:liste")).content.decode()
     assert "<script>alert(1)</script>" not in contenu and "&lt;script&gt;" in contenu
     assert "<b>gras</b>" not in contenu and "&lt;b&gt;gras&lt;/b&gt;" in contenu
+
+
+def test_l_etape_1_de_la_declaration_renvoie_a_chaque_question_de_la_faq(client):
+    from tests.factories import DeclarationFactory
+
+    declaration = DeclarationFactory()
+    client.force_login(declaration.agent)
+    url = reverse("declarations:etape", kwargs={"pk": declaration.pk, "step": "bris-de-porte"})
+    contenu = client.get(url).content.decode()
+    for entree in Entree.objects.filter(rubrique=Rubrique.FORCES_DE_L_ORDRE):
+        assert f'href="{reverse("faq:detail", args=[entree.slug])}"' in contenu
+    Entree.objects.filter(slug="que-faire-en-cas-de-squat").update(publiee=False)
+    assert "cas-de-squat" not in client.get(url).content.decode()
