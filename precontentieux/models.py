@@ -118,6 +118,9 @@ class Dossier(models.Model):
     description = models.TextField("description des dommages", blank=True)
     porte_blindee = models.BooleanField("porte blindée", null=True, blank=True)
     reparation_effectuee = models.BooleanField("réparation déjà effectuée et payée", null=True, blank=True)
+    # Non assuré : aucune attestation d'assurance n'est exigée (table des pièces), l'attestation sur l'honneur
+    # du dépôt couvre cette déclaration.
+    logement_assure = models.BooleanField("logement assuré", null=True, blank=True)
     # Personne physique
     civilite = models.CharField("civilité", max_length=3, choices=CiviliteRequerant.choices, blank=True)
     prenoms = models.CharField("prénoms", max_length=255, blank=True)

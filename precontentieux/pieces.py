@@ -33,6 +33,7 @@ class Situation:
     type_personne_morale: str = ""
     qualite: str = ""
     reparation_effectuee: bool | None = None
+    logement_assure: bool | None = None
 
     @classmethod
     def du_dossier(cls, dossier):
@@ -42,6 +43,7 @@ class Situation:
             type_personne_morale=dossier.type_personne_morale or "",
             qualite=dossier.qualite or "",
             reparation_effectuee=dossier.reparation_effectuee,
+            logement_assure=dossier.logement_assure,
         )
 
     @property
@@ -63,8 +65,18 @@ class Situation:
             self.type_requerant
             and self.qualite
             and self.reparation_effectuee is not None
+            and self.logement_assure is not None
             and (self.personne_physique or self.type_personne_morale)
         )
+
+
+# Le document des forces de l'ordre exigé sans déclaration d'un agent : aide de la table, reprise telle quelle par
+# le test d'éligibilité et la page « Commencer une demande » (une seule formulation).
+AIDE_DOCUMENT_FORCES_DE_L_ORDRE = (
+    "Un document remis par les policiers ou les gendarmes lors de l’intervention ou après : attestation, "
+    "procès-verbal, récépissé, avis de passage… Si vous n’en avez reçu aucun, demandez-le au service de police "
+    "ou de gendarmerie qui est intervenu."
+)
 
 
 def _toujours(s):
@@ -113,11 +125,13 @@ REGLES = [
         lambda s: s.personne_morale,
         "La pièce d’identité du représentant légal ou de la personne qui signe la demande.",
     ),
-    # L'assurance : sauf si le requérant est lui-même l'assureur.
+    # L'assurance : sauf si le requérant est lui-même l'assureur, ou si le logement n'était pas assuré (réponse
+    # explicite « Non » ; tant que la question est sans réponse, l'attestation reste demandée). Sans assurance,
+    # aucune pièce ne la remplace : l'attestation sur l'honneur cochée au dépôt couvre cette déclaration.
     (
         TypePiece.ATTESTATION_ASSURANCE,
         REQUIS,
-        lambda s: s.type_personne_morale != PM.ASSUREUR,
+        lambda s: s.type_personne_morale != PM.ASSUREUR and s.logement_assure is not False,
         "Le courrier de votre assureur indiquant qu’il ne prend pas en charge ce sinistre (ou seulement en partie).",
     ),
     # La situation dans le logement
@@ -177,7 +191,7 @@ REGLES = [
         TypePiece.ATTESTATION_FORCES_DE_L_ORDRE,
         REQUIS,
         lambda s: s.sans_declaration,
-        "L’attestation ou l’avis de passage remis par les policiers ou les gendarmes après l’intervention.",
+        AIDE_DOCUMENT_FORCES_DE_L_ORDRE,
     ),
     (TypePiece.AUTRE, FACULTATIF, _toujours, "Tout autre document utile à l’examen de votre demande."),
 ]
@@ -231,6 +245,7 @@ CHAMPS_COMMUNS = (
     "description",
     "porte_blindee",
     "reparation_effectuee",
+    "logement_assure",
     "requerant_adresse_voie",
     "requerant_adresse_code_postal",
     "requerant_adresse_ville",

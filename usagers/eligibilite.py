@@ -13,6 +13,8 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_http_methods
 from dsfr.forms import DsfrBaseForm
 
+from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE
+
 # Clés de session : les réponses en cours, et le résultat que la création de demande peut relire.
 CLE_SESSION_REPONSES = "eligibilite_reponses"
 CLE_SESSION_RESULTAT = "eligibilite_resultat"
@@ -171,6 +173,7 @@ def question_suivante(reponses):
 
 def pieces_a_preparer(statut, assurance):
     """Aperçu des pièces à préparer. Indicatif : la table des pièces de la demande (precontentieux/pieces.py) fait foi."""
+    # Sans assurance (SANS_ASSURANCE), rien ne remplace l'attestation de l'assureur (table des pièces).
     pieces = [
         "des photos de la porte endommagée ;",
         "la facture acquittée de la réparation et la preuve de son paiement, ou un devis si la porte n’est pas "
@@ -192,7 +195,10 @@ def pieces_a_preparer(statut, assurance):
         pieces.append("votre bail et une attestation de votre bailleur ;")
     if assurance == ATTESTATION:
         pieces.append("l’attestation de non prise en charge de votre assureur ;")
-    pieces.append("l’attestation ou l’avis de passage remis par les policiers ou les gendarmes après l’intervention.")
+    pieces.append(
+        "un document remis par les policiers ou les gendarmes (attestation, procès-verbal, récépissé, avis de "
+        "passage…) : il est obligatoire pour une demande faite sans courriel d’invitation."
+    )
     return pieces
 
 
@@ -253,8 +259,9 @@ def evaluer(reponses):
         )
     elif assurance == SANS_ASSURANCE:
         motifs.append(
-            "Vous n’avez pas d’assurance pour ce logement : indiquez-le dans votre demande. Le ministère de la "
-            "Justice vous dira, si besoin, quel document fournir à la place de l’attestation d’un assureur."
+            "Vous n’avez pas d’assurance pour ce logement : répondez « Non » à la question « Le logement était-il "
+            "assuré ? » de votre demande. Aucune attestation d’assurance ne vous sera alors demandée : "
+            "l’attestation sur l’honneur que vous cocherez au dépôt vaut déclaration de cette absence d’assurance."
         )
     if reponses.get("bailleur") == NON:
         a_obtenir.append(
@@ -410,6 +417,7 @@ def resultat(request):
             "url_demande": url_demande,
             "url_modifier": _url_question(derniere),
             "est_usager": request.user.is_authenticated and request.user.est_usager,
+            "aide_document_fdo": AIDE_DOCUMENT_FORCES_DE_L_ORDRE,
         },
     )
 

@@ -12,7 +12,8 @@ from portail.fichiers import reponse_telechargement
 from portail.permissions import usager_requis
 from precontentieux.enums import OrigineDossier, QualiteRequerant, StatutDossier, TypeRequerant
 from precontentieux.models import Dossier, Invitation, PieceJointeDossier
-from usagers import suivi
+from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE
+from usagers import eligibilite, suivi
 from usagers.eligibilite import CLE_SESSION_RESULTAT as CLE_SESSION_RESULTAT_ELIGIBILITE
 from usagers.invitations import (
     CLE_SESSION_DOSSIER_RATTACHE,
@@ -154,6 +155,14 @@ QUALITES_ELIGIBILITE = {
     "proprietaire_bailleur": QualiteRequerant.PROPRIETAIRE_BAILLEUR,
 }
 
+# Réponse « assurance » du test d'éligibilité → « Le logement était-il assuré ? » (avoir contacté son assureur
+# suppose d'en avoir un ; « pas encore contacté » reste sans pré-remplissage).
+ASSURANCE_ELIGIBILITE = {
+    eligibilite.ATTESTATION: True,
+    eligibilite.SANS_ATTESTATION: True,
+    eligibilite.SANS_ASSURANCE: False,
+}
+
 
 @usager_requis
 @require_http_methods(["GET", "POST"])
@@ -174,6 +183,10 @@ def nouvelle_demande(request):
         elif resultat.get("statut") in QUALITES_ELIGIBILITE:
             champs["type_requerant"] = TypeRequerant.PERSONNE_PHYSIQUE
             champs["qualite"] = QUALITES_ELIGIBILITE[resultat["statut"]]
+        # « Je n'ai pas d'assurance pour ce logement » : la question de l'étape 1 est pré-remplie (modifiable).
+        assurance = (resultat.get("reponses") or {}).get("assurance")
+        if assurance in ASSURANCE_ELIGIBILITE:
+            champs["logement_assure"] = ASSURANCE_ELIGIBILITE[assurance]
         dossier = Dossier.creer(origine=OrigineDossier.USAGER, **champs)
         messages.success(request, f"Votre demande {dossier.reference} est créée. Complétez-la puis déposez-la.")
         return redirect("usagers:completer", reference=dossier.reference)
@@ -181,5 +194,10 @@ def nouvelle_demande(request):
     return render(
         request,
         "usagers/nouvelle_demande.html",
-        {"jeton": jeton, "issue_eligibilite": resultat.get("issue", ""), "url_eligibilite": _url_eligibilite()},
+        {
+            "jeton": jeton,
+            "issue_eligibilite": resultat.get("issue", ""),
+            "url_eligibilite": _url_eligibilite(),
+            "aide_document_fdo": AIDE_DOCUMENT_FORCES_DE_L_ORDRE,
+        },
     )

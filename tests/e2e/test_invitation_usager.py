@@ -1,95 +1,63 @@
-"""L'usager ouvre le lien d'invitation reçu par courriel, crée son compte (ou passe par FranceConnect), et
-arrive sur sa demande rattachée ; chaque page est vérifiée avec axe-core (et sans refus CSP)."""
+"""La chaîne complète de l'usager invité, dans un vrai navigateur : lien du courriel d'invitation → inscription par
+courriel → vérification de l'adresse → demande rattachée → 4 étapes avec de vrais fichiers → dépôt → accusé de
+réception et récépissé PDF. Puis le même départ avec une persona FranceConnect, jusqu'aux champs verrouillés.
 
-import importlib
-import re
+Chaque page passe axe-core (WCAG 2.1 AA) et la console ne relève aucun refus CSP ni erreur JavaScript
+(étapes dans `tests/e2e/parcours_usager.py`)."""
 
 import pytest
-from django.core import mail
-from django.db import connection
 from playwright.sync_api import expect
 
-from declarations.models import envoyer_declaration
 from portail.models import Utilisateur
-from precontentieux.models import Invitation
-from tests.e2e.outils import verifier_accessibilite, verifier_page
-from tests.factories import DeclarationFactory
+from precontentieux.enums import TypePiece
+from precontentieux.models import Dossier, Invitation
+from tests.e2e import parcours_usager as parcours
+from tests.e2e.outils import verifier_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("_purger_declarations_envoyees")]
 
 COURRIEL = "martin.dupont@courriel.fr"
 MOT_DE_PASSE = "Porte-Bleue-Lilas-2024!"
-MOT_DE_PASSE_LIBELLE = re.compile(r"^\s*Mot de passe")
 
 
 @pytest.fixture
 def _purger_declarations_envoyees(transactional_db):
-    """Fin de test sous SQLite : lève le temps du vidage les déclencheurs qui rendent une déclaration envoyée
-    immuable (même procédé que tests/e2e/test_declaration.py)."""
     yield
-    if connection.vendor != "sqlite":
-        return
-    immuabilite = importlib.import_module("declarations.migrations.0002_immutabilite_en_base")
-    with connection.cursor() as curseur:
-        for sql in immuabilite.SQLITE_RETOUR:
-            curseur.execute(sql)
-        try:
-            curseur.execute("DELETE FROM declarations_declaration WHERE statut = 'envoyee'")
-        finally:
-            for sql in immuabilite.SQLITE:
-                curseur.execute(sql)
+    parcours.purger_declarations_envoyees()
 
 
-def _lien_invitation(live_server):
-    declaration = DeclarationFactory(complete=True, usager_courriel=COURRIEL)
-    declaration = envoyer_declaration(declaration.pk, declaration.agent)
-    (courriel,) = [m for m in mail.outbox if m.to == [COURRIEL]]
-    lien = re.search(r"https?://\S+/mon-espace/invitation/\S+/", courriel.body).group(0)
-    assert lien.startswith(live_server.url)
-    return declaration.dossier, lien
+@pytest.fixture
+def fichiers_temporaires(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
 
 
-def _sur_la_demande(page, journal, dossier):
-    expect(page).to_have_url(re.compile(rf"/mon-espace/demandes/{dossier.reference}/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Demande n° {dossier.reference}")
-    expect(page.get_by_text("rattachée à votre compte").first).to_be_visible()
-    verifier_page(page, journal)
-    page.get_by_role("link", name="Mes demandes").first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mon espace")
-    expect(page.get_by_text("À compléter").first).to_be_visible()
-    verifier_page(page, journal)
-
-
-def test_invitation_puis_inscription_par_courriel(page, journal_navigateur, live_server, settings):
+def test_invitation_inscription_par_courriel_jusqu_au_recepisse(
+    page, journal_navigateur, live_server, settings, fichiers_temporaires
+):
     settings.URL_PORTAIL = live_server.url
-    dossier, lien = _lien_invitation(live_server)
+    dossier, lien = parcours.lien_invitation(live_server, COURRIEL)
 
-    page.goto(lien)
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Votre porte a été endommagée")
-    verifier_page(page, journal_navigateur)
-    page.get_by_role("button", name="Créer un compte avec mon adresse email").click()
-
-    expect(page.get_by_role("heading", level=1)).to_have_text("Créer un compte")
-    expect(page.get_by_label("Adresse électronique")).to_have_value(COURRIEL)
-    verifier_page(page, journal_navigateur)
-    page.get_by_label(MOT_DE_PASSE_LIBELLE).fill(MOT_DE_PASSE)
-    page.get_by_label("Confirmation du mot de passe").fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Créer mon compte").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-
-    verification = [m for m in mail.outbox if m.to == [COURRIEL] and "/compte/confirm-email/" in m.body][-1]
-    page.goto(re.search(r"https?://\S+/compte/confirm-email/\S+", verification.body).group(0))
-    page.get_by_role("button", name="Confirmer mon adresse").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Se connecter avec son adresse électronique")
-    page.get_by_label("Adresse électronique").fill(COURRIEL)
-    page.get_by_label(MOT_DE_PASSE_LIBELLE).fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Se connecter", exact=True).click()
-
-    _sur_la_demande(page, journal_navigateur, dossier)
+    # Arriver : invitation, inscription, vérification de l'adresse, connexion, demande rattachée.
+    parcours.ouvrir_invitation(page, journal_navigateur, lien)
+    parcours.inscription_par_courriel(page, journal_navigateur, COURRIEL, MOT_DE_PASSE)
+    parcours.demande_rattachee(page, journal_navigateur, dossier)
     usager = Utilisateur.objects.get(email=COURRIEL)
     dossier.refresh_from_db()
     assert dossier.requerant == usager
     assert Invitation.objects.get(dossier=dossier).utilisee_par == usager
+
+    # Compléter : date et adresse reprises de la déclaration, pièces selon la table (logement assuré).
+    parcours.etape_bris_de_porte(page, journal_navigateur, dossier, qualite="proprietaire_occupant", assure=True)
+    parcours.etape_informations(page, journal_navigateur, prenoms_attendus="Martin", courriel_attendu=COURRIEL)
+    requis = parcours.etape_pieces(page, journal_navigateur, dossier)
+    assert TypePiece.ATTESTATION_ASSURANCE in requis
+    assert TypePiece.ATTESTATION_FORCES_DE_L_ORDRE not in requis  # la déclaration de l'agent en tient lieu
+    dossier = parcours.recapitulatif_et_depot(page, journal_navigateur, dossier)
+
+    # Après le dépôt : accusé de réception envoyé, récépissé PDF téléchargé et lu.
+    parcours.accuse_de_reception(dossier, COURRIEL)
+    parcours.telecharger_recepisse(page, dossier, attendus=("DUPONT", "12 rue des Lilas", "titre_propriete.pdf"))
 
     # Le lien déjà utilisé, rouvert déconnecté : page claire.
     page.get_by_role("button", name="Se déconnecter").click()
@@ -98,17 +66,25 @@ def test_invitation_puis_inscription_par_courriel(page, journal_navigateur, live
     verifier_page(page, journal_navigateur)
 
 
-def test_invitation_puis_franceconnect(page, journal_navigateur, live_server, fournisseur_oidc_live):
-    dossier, lien = _lien_invitation(live_server)
-    page.goto(lien)
-    verifier_page(page, journal_navigateur)
-    page.get_by_role("button", name=re.compile("S’identifier avec\\s*FranceConnect")).click()
-
-    emetteur = fournisseur_oidc_live.emetteur("franceconnect")
-    expect(page).to_have_url(re.compile("^" + re.escape(emetteur + "/authorize")))
-    verifier_accessibilite(page)
-    page.get_by_role("button", name=re.compile("Camille Durand")).click()
-
-    _sur_la_demande(page, journal_navigateur, dossier)
+def test_invitation_puis_franceconnect_champs_verrouilles(page, journal_navigateur, live_server, fournisseur_oidc_live):
+    dossier, lien = parcours.lien_invitation(live_server, COURRIEL)
+    parcours.ouvrir_invitation(page, journal_navigateur, lien)
+    parcours.connexion_franceconnect(page, fournisseur_oidc_live, "Camille Durand")
+    parcours.demande_rattachee(page, journal_navigateur, dossier)
     dossier.refresh_from_db()
     assert dossier.requerant.identifiant.startswith("franceconnect:")
+
+    # Étape 1 pré-remplie depuis la déclaration, étape 2 avec l'identité certifiée verrouillée.
+    parcours.etape_bris_de_porte(page, journal_navigateur, dossier, qualite="locataire", assure=False)
+    parcours.champs_franceconnect_verrouilles(
+        page,
+        {
+            "Prénoms": "Camille Marie",
+            "Nom de naissance": "DURAND",
+            "Date de naissance": "1985-04-12",
+            "Lieu de naissance": "Commune (code Insee 69123)",
+            "Courriel": "camille.durand@exemple.fr",
+        },
+    )
+    verifier_page(page, journal_navigateur)
+    assert Dossier.objects.get(pk=dossier.pk).logement_assure is False

@@ -30,6 +30,7 @@ CHAMPS_PERSONNE_PHYSIQUE = {
     "description": "Porte d’entrée enfoncée, serrure arrachée.",
     "porte_blindee": False,
     "reparation_effectuee": True,
+    "logement_assure": True,
     "civilite": CiviliteRequerant.MONSIEUR,
     "prenoms": "Martin Paul",
     "nom_naissance": "DUPONT",

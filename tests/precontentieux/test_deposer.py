@@ -160,6 +160,34 @@ def test_depot_sans_declaration_exige_l_attestation_des_forces_de_l_ordre():
     assert refus.value.manquants == ["pièce manquante : Attestation remise par les forces de l’ordre"]
 
 
+def test_depot_logement_non_assure_sans_attestation_d_assurance():
+    """Non assuré : la demande se dépose sans attestation d'assurance (l'attestation sur l'honneur couvre la
+    déclaration) ; assuré, la même demande est refusée en nommant l'attestation."""
+    usager = UtilisateurFactory()
+    dossier = completer(dossier_declare(usager), logement_assure=False)
+    assert not dossier.pieces.filter(type=TypePiece.ATTESTATION_ASSURANCE).exists()
+    assert dossier.manquants() == []
+    dossier.deposer(usager)
+    dossier.refresh_from_db()
+    assert dossier.statut == StatutDossier.DEPOSE
+
+    autre = UtilisateurFactory()
+    assure = completer(dossier_declare(autre), logement_assure=True, sauf={TypePiece.ATTESTATION_ASSURANCE})
+    with pytest.raises(DossierIncomplet) as refus:
+        assure.deposer(autre)
+    assert refus.value.manquants == ["pièce manquante : Attestation de non prise en charge par l’assurance"]
+
+
+def test_depot_refuse_sans_reponse_sur_l_assurance():
+    usager = UtilisateurFactory()
+    dossier = completer(dossier_declare(usager), logement_assure=None)
+    with pytest.raises(DossierIncomplet) as refus:
+        dossier.deposer(usager)
+    assert refus.value.manquants == ["information manquante : logement assuré"]
+    dossier.refresh_from_db()
+    assert dossier.statut == StatutDossier.A_COMPLETER
+
+
 def test_depot_personne_morale_et_recepisse():
     from precontentieux.enums import QualiteRequerant, TypePersonneMorale, TypeRequerant
     from tests.precontentieux.outils import SIRET_VALIDE

@@ -96,4 +96,31 @@ def test_facultatifs_proposes_et_requis_en_premier():
 def test_situation_incomplete():
     assert not Situation(O.DECLARATION).complete
     assert not Situation(O.DECLARATION, R.PERSONNE_MORALE, "", Q.LOCATAIRE, True).complete
-    assert Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, False).complete
+    # « Le logement était-il assuré ? » sans réponse : la liste reste provisoire.
+    assert not Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, False).complete
+    assert Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, False, True).complete
+    assert Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, False, False).complete
+
+
+@pytest.mark.parametrize("origine", [O.DECLARATION, O.USAGER])
+@pytest.mark.parametrize("qualite", [Q.PROPRIETAIRE_OCCUPANT, Q.LOCATAIRE, Q.PROPRIETAIRE_BAILLEUR, Q.AUTRE])
+def test_logement_non_assure_aucune_attestation_d_assurance(origine, qualite):
+    """Non assuré : l'attestation de l'assureur n'est ni requise ni remplacée par une autre pièce ; assuré ou
+    sans réponse : elle est requise. Le reste de la liste ne dépend pas de la réponse."""
+    assure = Situation(origine, R.PERSONNE_PHYSIQUE, "", qualite, True, True)
+    non_assure = Situation(origine, R.PERSONNE_PHYSIQUE, "", qualite, True, False)
+    sans_reponse = Situation(origine, R.PERSONNE_PHYSIQUE, "", qualite, True, None)
+    assert T.ATTESTATION_ASSURANCE in types_requis(assure)
+    assert T.ATTESTATION_ASSURANCE in types_requis(sans_reponse)
+    assert T.ATTESTATION_ASSURANCE not in niveaux(non_assure)
+    assert types_requis(non_assure) == types_requis(assure) - {T.ATTESTATION_ASSURANCE}
+
+
+def test_personne_morale_non_assuree_et_assureur():
+    sci = Situation(O.DECLARATION, R.PERSONNE_MORALE, PM.SCI, Q.PROPRIETAIRE_BAILLEUR, False, False)
+    assert T.ATTESTATION_ASSURANCE not in types_requis(sci)
+    assert {T.KBIS, T.STATUTS, T.POUVOIR_SIGNATAIRE} <= types_requis(sci)
+    # L'assureur demandeur : jamais d'attestation, quelle que soit la réponse.
+    for assure in (True, False, None):
+        assureur = Situation(O.DECLARATION, R.PERSONNE_MORALE, PM.ASSUREUR, Q.AUTRE, True, assure)
+        assert T.ATTESTATION_ASSURANCE not in types_requis(assureur)

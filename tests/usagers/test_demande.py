@@ -64,6 +64,7 @@ ETAPE1 = {
     "description": "Porte enfoncée, serrure arrachée.",
     "porte_blindee": "non",
     "reparation_effectuee": "non",
+    "logement_assure": "oui",
 }
 ETAPE2 = {
     "civilite": "m",
@@ -279,8 +280,8 @@ def test_televersement_en_arriere_plan_repond_en_json(client, usager, dossier):
     assert dossier.pieces.get().type_mime == "image/png"
 
 
-def _remplir(client, dossier, sauf=()):
-    assert poster(client, dossier, E1, ETAPE1).status_code == 302
+def _remplir(client, dossier, sauf=(), etape1=ETAPE1):
+    assert poster(client, dossier, E1, etape1).status_code == 302
     assert poster(client, dossier, E2, ETAPE2).status_code == 302
     for type_piece in sorted(types_requis(Situation.du_dossier(Dossier.objects.get(pk=dossier.pk))) - set(sauf)):
         reponse = client.post(
@@ -305,6 +306,30 @@ def test_depot_refuse_nomme_la_piece_manquante(client, usager, dossier):
     dossier.refresh_from_db()
     assert dossier.statut == StatutDossier.A_COMPLETER
     assert not dossier.attestation_honneur
+
+
+def test_logement_non_assure_depot_sans_attestation_d_assurance(client, usager, dossier):
+    """Réponse « Non » à « Le logement était-il assuré ? » : la page des pièces ne demande plus l'attestation
+    de l'assureur et le dépôt passe sans elle ; revenir à « Oui » la rend de nouveau obligatoire."""
+    client.force_login(usager)
+    _remplir(client, dossier, etape1={**ETAPE1, "logement_assure": "oui"}, sauf={TypePiece.ATTESTATION_ASSURANCE})
+    assert "Attestation de non prise en charge" in texte(client.get(url(dossier, E3)))
+    assert 'id="sans-assurance"' not in texte(client.get(url(dossier, "recapitulatif")))
+    reponse = client.post(url(dossier, "recapitulatif"), {"version": version(dossier), "attestation_honneur": "on"})
+    assert reponse.status_code == 400
+    assert "pièce manquante : Attestation de non prise en charge par l’assurance" in texte(reponse)
+
+    assert poster(client, dossier, E1, {**ETAPE1, "logement_assure": "non"}).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.logement_assure is False
+    assert "Attestation de non prise en charge" not in texte(client.get(url(dossier, E3)))
+    recap = texte(client.get(url(dossier, "recapitulatif")))
+    assert "Le logement était-il assuré au moment du bris de porte ?" in recap
+    assert 'id="sans-assurance"' in recap and "vous déclarez aussi cette absence d’assurance" in recap
+    reponse = client.post(url(dossier, "recapitulatif"), {"version": version(dossier), "attestation_honneur": "on"})
+    assert reponse.status_code == 302, texte(reponse)
+    dossier.refresh_from_db()
+    assert dossier.statut == StatutDossier.DEPOSE
 
 
 def test_parcours_complet_depot_courriel_recepisse(client, usager, dossier):
@@ -443,3 +468,17 @@ def test_piece_ajoutee_telechargeable_par_le_requerant(client, usager, dossier):
     assert reponse["Content-Disposition"].startswith("attachment;")
     assert b"".join(reponse.streaming_content).startswith(b"%PDF-")
     reponse.close()
+
+
+def test_enregistrer_l_etape_2_d_abord_garde_les_reponses_pre_remplies_de_l_etape_1(client, usager, dossier):
+    """L'usager va directement à l'étape 2 (lien de navigation) : l'enregistrement automatique de l'étape 2
+    n'efface pas ce que l'étape 1 tient de la déclaration (date, adresse) ou du test d'éligibilité."""
+    Dossier.objects.filter(pk=dossier.pk).update(type_requerant="physique", logement_assure=False)
+    client.force_login(usager)
+    adresse = reverse("usagers:brouillon_demande", args=[dossier.reference])
+    reponse = client.post(adresse, {"etape": E2, "version": version(dossier), "vos-informations-prenoms": "Paul"})
+    assert reponse.status_code == 200
+    dossier.refresh_from_db()
+    assert dossier.prenoms == "Paul"
+    assert (dossier.adresse_voie, dossier.date_operation.isoformat()) == ("12 rue des Lilas", "2026-11-02")
+    assert (dossier.type_requerant, dossier.logement_assure) == ("physique", False)

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from portail.enums import TypeUtilisateur
 from portail.models import Utilisateur
+from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE
 from usagers.eligibilite import (
     CLE_SESSION_RESULTAT,
     ELIGIBLE,
@@ -134,7 +135,18 @@ def test_sans_assurance_eligible_sans_attestation():
     resultat = evaluer({**LOCATAIRE_COMPLET, "assurance": "sans_assurance"})
     assert resultat.issue == ELIGIBLE
     assert not any("non prise en charge" in piece for piece in resultat.a_preparer)
-    assert any("pas d’assurance" in motif for motif in resultat.motifs)
+    assert any("pas d’assurance" in motif and "« Non »" in motif for motif in resultat.motifs)
+
+
+@pytest.mark.parametrize("statut", ["proprietaire_occupant", "locataire", "proprietaire_bailleur", "personne_morale"])
+def test_a_preparer_annonce_le_document_des_forces_de_l_ordre(statut):
+    """Sans invitation, la table des pièces exige un document des forces de l'ordre : la liste le dit."""
+    reponses = {"statut": statut, "personne_recherchee": "non", "domicile": "non", "assurance": "attestation"}
+    reponses["bailleur"] = "oui"
+    resultat = evaluer(reponses)
+    (piece,) = [p for p in resultat.a_preparer if "policiers ou les gendarmes" in p]
+    for mot in ("attestation", "procès-verbal", "récépissé", "avis de passage", "obligatoire"):
+        assert mot in piece
 
 
 def test_bailleur_non_prevenu_incomplet():
@@ -317,6 +329,7 @@ def test_issue_eligible_particulier(client):
     html = reponse.content.decode()
     assert h1(reponse) == ["Vous pouvez demander une indemnisation"]
     assert "Ce qu’il faut préparer" in html and "votre bail" in html
+    assert 'id="document-forces-de-l-ordre"' in html and AIDE_DOCUMENT_FORCES_DE_L_ORDRE in html
     assert reverse("account_signup") in html and reverse("portail:connexion") in html
     assert "FranceConnect" in html
     assert client.session[CLE_SESSION_RESULTAT]["issue"] == ELIGIBLE

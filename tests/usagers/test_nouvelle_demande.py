@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from precontentieux.enums import OrigineDossier, QualiteRequerant, StatutDossier, TypeRequerant
+from precontentieux.enums import OrigineDossier, QualiteRequerant, StatutDossier, TypePiece, TypeRequerant
 from precontentieux.models import Dossier
+from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE, Situation, types_requis
 from tests.factories import UtilisateurFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +50,35 @@ def test_le_resultat_du_test_d_eligibilite_pre_remplit_la_situation(client):
     client.post(reverse("usagers:nouvelle_demande"), {"jeton": jeton(client)})
     dossier = Dossier.objects.get()
     assert (dossier.type_requerant, dossier.qualite) == (TypeRequerant.PERSONNE_PHYSIQUE, QualiteRequerant.LOCATAIRE)
+
+
+def test_la_page_annonce_le_document_des_forces_de_l_ordre(client):
+    client.force_login(UtilisateurFactory())
+    html = client.get(reverse("usagers:nouvelle_demande")).content.decode()
+    assert 'id="document-forces-de-l-ordre"' in html
+    assert AIDE_DOCUMENT_FORCES_DE_L_ORDRE in html
+    for mot in ("attestation", "procès-verbal", "récépissé", "avis de passage"):
+        assert mot in html
+
+
+@pytest.mark.parametrize(("assurance", "assure"), [("sans_assurance", False), ("attestation", True), ("non", None)])
+def test_la_reponse_sur_l_assurance_pre_remplit_logement_assure(client, assurance, assure):
+    client.force_login(UtilisateurFactory())
+    session = client.session
+    session["eligibilite_resultat"] = {
+        "issue": "eligible",
+        "statut": "proprietaire_occupant",
+        "personne_morale": False,
+        "reponses": {"statut": "proprietaire_occupant", "assurance": assurance},
+    }
+    session.save()
+    client.post(reverse("usagers:nouvelle_demande"), {"jeton": jeton(client)})
+    dossier = Dossier.objects.get()
+    assert dossier.logement_assure is assure
+    # Sans assurance : la table des pièces ne demande aucune attestation d'assureur, la personne peut déposer.
+    requis = types_requis(Situation.du_dossier(dossier))
+    assert (TypePiece.ATTESTATION_ASSURANCE in requis) is (assure is not False)
+    assert TypePiece.ATTESTATION_FORCES_DE_L_ORDRE in requis
 
 
 @pytest.mark.parametrize("profil", [{"policier": True}, {"agent_mj": True}])

@@ -135,6 +135,13 @@ class EtapeBrisDePorteForm(EtapeForm):
         "Indiquez si la réparation a déjà été faite et payée.",
         help_text="Oui : vous fournirez la facture acquittée et la preuve du paiement. Non : vous fournirez un devis.",
     )
+    logement_assure = _oui_non(
+        "Le logement était-il assuré au moment du bris de porte ?",
+        "Indiquez si le logement était assuré.",
+        help_text="Assurance habitation, ou assurance du propriétaire. Oui : vous fournirez l’attestation de non "
+        "prise en charge de l’assureur. Non : aucune attestation d’assurance n’est demandée, votre attestation "
+        "sur l’honneur au moment du dépôt vaut déclaration de cette absence d’assurance.",
+    )
 
     groupes = (
         (None, ["type_requerant"], None),
@@ -145,7 +152,7 @@ class EtapeBrisDePorteForm(EtapeForm):
             ["date_operation", "adresse_voie", "adresse_complement", "adresse_code_postal", "adresse_ville"],
             None,
         ),
-        ("Les dommages", ["description", "porte_blindee", "reparation_effectuee"], None),
+        ("Les dommages", ["description", "porte_blindee", "reparation_effectuee", "logement_assure"], None),
     )
 
     def clean_date_operation(self):

@@ -24,7 +24,7 @@ from usagers.demande.forms import (
 )
 
 LONGUEUR_MAX_BRUTE = 10_000
-CHAMPS_BOOLEENS = ("porte_blindee", "reparation_effectuee")
+CHAMPS_BOOLEENS = ("porte_blindee", "reparation_effectuee", "logement_assure")
 CHAMPS_DATES = ("date_operation", "date_naissance")
 CIVILITES_FC = {"female": "mme", "male": "m"}
 
@@ -130,10 +130,13 @@ def kwargs_formulaire(etape, brouillon, verrouilles, defaut_type=""):
 
 def colonnes_depuis_brouillon(brouillon, verrouilles, defaut_type=""):
     """Colonnes du dossier : valeurs valides du brouillon ; un champ invalide ou absent reste vide.
-    Les champs verrouillés (FranceConnect) prennent toujours la valeur certifiée."""
+    Une étape jamais enregistrée ne touche pas à ses colonnes (pré-remplies depuis la déclaration ou le test
+    d'éligibilité). Les champs verrouillés (FranceConnect) prennent toujours la valeur certifiée."""
     colonnes = {}
     for etape, formulaire in ETAPES:
         donnees = (brouillon.get("step_data") or {}).get(etape) or {}
+        if not donnees:
+            continue
         form = formulaire(
             data=MultiValueDict(donnees), prefix=etape, **kwargs_formulaire(etape, brouillon, verrouilles, defaut_type)
         )
@@ -149,7 +152,7 @@ def colonnes_depuis_brouillon(brouillon, verrouilles, defaut_type=""):
                 valeur = valeur or ""
             colonnes[nom] = valeur
     # Changer de type de requérant efface les champs de l'autre type.
-    type_requerant = colonnes.get("type_requerant")
+    type_requerant = colonnes.get("type_requerant", defaut_type)
     if type_requerant == TypeRequerant.PERSONNE_MORALE:
         for nom in CHAMPS_PERSONNE_PHYSIQUE:
             colonnes[nom] = None if nom in CHAMPS_DATES else ""
