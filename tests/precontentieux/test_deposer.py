@@ -138,6 +138,7 @@ def test_depot_reussi_etat_evenement_courriel_recepisse():
         "tribunal administratif",
         "Attestation du bailleur",
         "attestation_bailleur.pdf",
+        "Logement assuré",
     ):
         assert attendu in texte, attendu
     for sentinelle in TEXTES_SENTINELLES:
