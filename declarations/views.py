@@ -8,12 +8,10 @@ from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django.views.generic import TemplateView
-from formtools.wizard.views import NamedUrlWizardView, StepsHelper
+from formtools.wizard.views import NamedUrlWizardView
 
 from declarations.enums import StatutDeclaration
 from declarations.forms import ETAPES, InvitationUsagerForm, url_faq
@@ -35,6 +33,14 @@ from declarations.wizard import (
     donnees_brutes,
 )
 from faq.models import Entree, Rubrique
+from portail.assistants import (
+    AssistantBrouillonMixin,
+    reponse_conflit,
+    reponse_enregistree,
+    reponse_etape_inconnue,
+    resume_erreurs,
+    valeurs_brutes,
+)
 from portail.enums import Role
 from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
 from portail.permissions import role_requis
@@ -117,24 +123,19 @@ def nouvelle(request):
 
 @method_decorator(never_cache, name="dispatch")
 @method_decorator(agent_fdo_saisie_conservee, name="dispatch")
-class AssistantDeclaration(NamedUrlWizardView):
+class AssistantDeclaration(AssistantBrouillonMixin, NamedUrlWizardView):
     """Les trois étapes du guide. Le stockage formtools est le brouillon en base (`BrouillonStorage`)."""
 
     form_list = ETAPES
     template_name = "declarations/assistant/etape.html"
-
-    def get_prefix(self, request, *args, **kwargs):
-        return "declaration"
+    prefixe = "declaration"
 
     def dispatch(self, request, *args, **kwargs):
         self.declaration = get_object_or_404(_declarations(request), pk=kwargs["pk"])
         if self.declaration.est_envoyee:
             return _refuser_envoyee(request, self.declaration)
-        self.prefix = self.get_prefix(request)
-        self.storage = BrouillonStorage(self.prefix, request, declaration=self.declaration)
-        self.steps = StepsHelper(self)
-        # On saute WizardView.dispatch (qui crée un stockage de session) : le nôtre est déjà en place.
-        return TemplateView.dispatch(self, request, *args, **kwargs)
+        storage = BrouillonStorage(self.prefixe, request, declaration=self.declaration)
+        return self.demarrer(request, storage, *args, **kwargs)
 
     def get_step_url(self, step):
         return _url_etape(self.declaration.pk, step)
@@ -144,11 +145,7 @@ class AssistantDeclaration(NamedUrlWizardView):
         if step == "service-enqueteur":
             initial["courriel_agent"] = self.request.user.email
         # Le formulaire affiché sans validation reprend la saisie brute du brouillon.
-        brutes = self.storage.get_step_data(step) or {}
-        for nom in FORMULAIRES[step].base_fields:
-            cle = f"{step}-{nom}"
-            if cle in brutes:
-                initial[nom] = brutes.get(cle)
+        initial.update(valeurs_brutes(FORMULAIRES[step], step, self.storage.get_step_data(step) or {}))
         return initial
 
     def formulaire(self, step, valider=False):
@@ -276,23 +273,14 @@ class AssistantDeclaration(NamedUrlWizardView):
             return retour_etape
         return None
 
-    def render(self, form=None, conflit=None, status=200, **kwargs):
-        context = self.get_context_data(form=form, **kwargs)
-        context["conflit"] = conflit
-        return self.render_to_response(context, status=status)
-
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
         step = self.steps.current
         titres = [f.titre for _, f in ETAPES]
         index = self.get_step_index(step)
-        erreurs = []
-        for erreur in getattr(self, "erreurs_pieces", []):
-            erreurs.append({"id": "pieces", "libelle": "Documents justificatifs", "message": erreur})
-        if form.is_bound:
-            for champ in form:
-                for erreur in champ.errors:
-                    erreurs.append({"id": _cible_du_champ(champ), "libelle": champ.label, "message": erreur})
+        erreurs = resume_erreurs(
+            form, getattr(self, "erreurs_pieces", []), "Documents justificatifs", cible=_cible_du_champ
+        )
         context.update(
             declaration=self.declaration,
             version=self.declaration.version,
@@ -318,16 +306,6 @@ class AssistantDeclaration(NamedUrlWizardView):
             erreurs_pieces=getattr(self, "erreurs_pieces", []),
         )
         return context
-
-    def formulaires_valides(self):
-        """Revalide chaque étape depuis le brouillon ; renvoie (formulaires, première étape invalide)."""
-        valides = {}
-        for step in self.get_form_list():
-            form = self.formulaire(step, valider=True)
-            if not form.is_valid():
-                return valides, step
-            valides[step] = form
-        return valides, None
 
     def confirmation(self):
         valides, invalide = self.formulaires_valides()
@@ -433,13 +411,13 @@ def brouillon(request, pk):
         )
     etape = request.POST.get("etape")
     if etape not in FORMULAIRES:
-        return JsonResponse({"motif": "etape", "erreur": "Étape inconnue."}, status=400)
-    storage = BrouillonStorage("declaration", request, declaration=declaration)
+        return reponse_etape_inconnue()
+    storage = BrouillonStorage(AssistantDeclaration.prefixe, request, declaration=declaration)
     storage.fusionner(etape, donnees_brutes(etape, request.POST))
     try:
         version = storage.enregistrer(request.POST.get("version"))
     except ConflitDeVersion as conflit:
-        return JsonResponse({"motif": "conflit", "erreur": str(conflit)}, status=409)
+        return reponse_conflit(conflit)
     except DeclarationVerrouillee:
         return JsonResponse(
             {
@@ -451,8 +429,7 @@ def brouillon(request, pk):
         )
     except BrouillonSupprime:
         return JsonResponse({"motif": "supprime", "erreur": BrouillonSupprime.message}, status=409)
-    heure = timezone.localtime().strftime("%H:%M")
-    return JsonResponse({"version": version, "heure": heure, "message": f"Brouillon enregistré à {heure}"})
+    return reponse_enregistree(version, "Brouillon enregistré")
 
 
 @role_requis(Role.FORCES_DE_L_ORDRE)

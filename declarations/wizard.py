@@ -6,20 +6,15 @@ Chaque écriture est un UPDATE conditionné à la version lue (concurrence optim
 statut « brouillon » : une déclaration envoyée n'est jamais réécrite.
 """
 
-import copy
-
-from django.db.models import F
-from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from formtools.wizard.storage.base import BaseStorage
 
 from declarations.enums import StatutDeclaration
 from declarations.forms import ETAPES
 from declarations.models import Declaration, DeclarationVerrouillee
+from portail import assistants
+from portail.assistants import StockageBrouillon, ecrire_si_version, version_lue
 
 FORMULAIRES = dict(ETAPES)
-# Longueur maximale conservée pour une valeur brute (la validation des longueurs vient à « Continuer »).
-LONGUEUR_MAX_BRUTE = 10_000
 
 
 class ConflitDeVersion(Exception):
@@ -39,33 +34,12 @@ class BrouillonSupprime(Exception):
     message = "Ce brouillon a été supprimé entre-temps."
 
 
-def brouillon_vide():
-    return {"step": None, "step_data": {}, "step_files": {}, "extra_data": {}}
-
-
-class BrouillonStorage(BaseStorage):
+class BrouillonStorage(StockageBrouillon):
     """Stockage formtools adossé à la ligne `Declaration` (et non à la session)."""
 
     def __init__(self, prefix, request=None, file_storage=None, *, declaration):
-        super().__init__(prefix, request, file_storage)
+        super().__init__(prefix, request, file_storage, brouillon=declaration.brouillon)
         self.declaration = declaration
-        self.data = brouillon_vide()
-        self.data.update(copy.deepcopy(declaration.brouillon or {}))
-
-    def reset(self):
-        # formtools vide le stockage après done() : la déclaration envoyée garde ses colonnes, rien à faire ici.
-        self.init_data()
-
-    def update_response(self, response):
-        # Les écritures sont explicites (enregistrer), jamais implicites en fin de requête.
-        return None
-
-    def fusionner(self, etape, donnees, remplacer=False):
-        """Range des données brutes (non validées) dans l'étape ; `remplacer` pour un formulaire complet."""
-        actuelles = {} if remplacer else dict(self.data["step_data"].get(etape) or {})
-        actuelles.update(donnees)
-        self.data["step_data"][etape] = actuelles
-        self.data["step"] = etape
 
     def enregistrer(self, version_attendue):
         nouvelle = enregistrer_brouillon(self.declaration, self.data, version_attendue)
@@ -75,13 +49,7 @@ class BrouillonStorage(BaseStorage):
 
 def donnees_brutes(etape, donnees):
     """Les seules valeurs de `donnees` (QueryDict) qui appartiennent aux champs de l'étape, en listes."""
-    formulaire = FORMULAIRES[etape]
-    resultat = {}
-    for nom in formulaire.base_fields:
-        cle = f"{etape}-{nom}"
-        if cle in donnees:
-            resultat[cle] = [str(v)[:LONGUEUR_MAX_BRUTE] for v in donnees.getlist(cle)]
-    return resultat
+    return assistants.donnees_brutes(FORMULAIRES[etape], etape, donnees)
 
 
 def colonnes_depuis_brouillon(brouillon):
@@ -110,15 +78,10 @@ def colonnes_depuis_brouillon(brouillon):
 
 def enregistrer_brouillon(declaration, brouillon, version_attendue):
     """UPDATE conditionnel (version lue + statut brouillon) ; renvoie la nouvelle version."""
-    try:
-        version_attendue = int(version_attendue)
-    except (TypeError, ValueError):
-        raise ConflitDeVersion from None
+    version_attendue = version_lue(version_attendue, ConflitDeVersion)
     colonnes = colonnes_depuis_brouillon(brouillon)
-    modifiees = Declaration.objects.filter(
-        pk=declaration.pk, version=version_attendue, statut=StatutDeclaration.BROUILLON
-    ).update(brouillon=brouillon, version=F("version") + 1, modifie_le=timezone.now(), **colonnes)
-    if modifiees == 1:
+    lignes = Declaration.objects.filter(pk=declaration.pk, statut=StatutDeclaration.BROUILLON)
+    if ecrire_si_version(lignes, version_attendue, brouillon, colonnes):
         return version_attendue + 1
     statut = Declaration.objects.filter(pk=declaration.pk).values_list("statut", flat=True).first()
     if statut is None:

@@ -41,7 +41,9 @@ def contexte_recepisse(dossier):
         "adresse": dossier.adresse,
         "date_operation": date_fr(dossier.date_operation),
         "qualite": dossier.get_qualite_display(),
-        "logement_assure": {True: "Oui", False: "Non (déclaré sur l’honneur)"}.get(dossier.logement_assure, "Non précisé"),
+        "logement_assure": {True: "Oui", False: "Non (déclaré sur l’honneur)"}.get(
+            dossier.logement_assure, "Non précisé"
+        ),
         "date_depot": date_fr(dossier.date_depot),
         "heure_depot": timezone.localtime(dossier.depose_le).strftime("%H:%M") if dossier.depose_le else "",
         "date_rejet_implicite": date_fr(dossier.date_rejet_implicite),

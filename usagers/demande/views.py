@@ -6,14 +6,20 @@ from django.db import DatabaseError, transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.generic import TemplateView
-from formtools.wizard.views import NamedUrlWizardView, StepsHelper
+from formtools.wizard.views import NamedUrlWizardView
 
+from portail.assistants import (
+    AssistantBrouillonMixin,
+    reponse_conflit,
+    reponse_enregistree,
+    reponse_etape_inconnue,
+    resume_erreurs,
+    valeurs_brutes,
+)
 from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
 from portail.permissions import usager_requis
 from portail.validateurs import iban_lisible
@@ -144,25 +150,20 @@ def _groupes_pieces(dossier, pieces):
 
 @method_decorator(never_cache, name="dispatch")
 @method_decorator(usager_requis, name="dispatch")
-class AssistantDemande(NamedUrlWizardView):
+class AssistantDemande(AssistantBrouillonMixin, NamedUrlWizardView):
     """Étapes 1 à 3 (formulaires) et récapitulatif (dépôt). Stockage : le brouillon du dossier."""
 
     form_list = ETAPES
     template_name = "usagers/demande/etape.html"
-
-    def get_prefix(self, request, *args, **kwargs):
-        return "demande"
+    prefixe = "demande"
 
     def dispatch(self, request, *args, **kwargs):
         self.dossier = get_object_or_404(_mes_dossiers(request), reference=kwargs["reference"])
         if not self.dossier.peut_modifier(request.user)[0]:
             return _vers_demande_deposee(request, self.dossier)
         self.verrouilles = champs_verrouilles(request.user)
-        self.prefix = self.get_prefix(request)
-        self.storage = BrouillonDemande(self.prefix, request, dossier=self.dossier)
-        self.steps = StepsHelper(self)
-        # On saute WizardView.dispatch (stockage de session) : le nôtre est déjà en place.
-        return TemplateView.dispatch(self, request, *args, **kwargs)
+        storage = BrouillonDemande(self.prefixe, request, dossier=self.dossier)
+        return self.demarrer(request, storage, *args, **kwargs)
 
     def get_step_url(self, step):
         return _url_etape(self.dossier.reference, step)
@@ -190,11 +191,7 @@ class AssistantDemande(NamedUrlWizardView):
 
     def get_form_initial(self, step):
         initial = self.valeurs_initiales(step)
-        brutes = self.storage.get_step_data(step) or {}
-        for nom in FORMULAIRES[step].base_fields:
-            cle = f"{step}-{nom}"
-            if cle in brutes:
-                initial[nom] = brutes.get(cle)
+        initial.update(valeurs_brutes(FORMULAIRES[step], step, self.storage.get_step_data(step) or {}))
         return initial
 
     def formulaire(self, step, valider=False):
@@ -283,23 +280,11 @@ class AssistantDemande(NamedUrlWizardView):
             return retour
         return None
 
-    def render(self, form=None, conflit=None, status=200, **kwargs):
-        context = self.get_context_data(form=form, **kwargs)
-        context["conflit"] = conflit
-        return self.render_to_response(context, status=status)
-
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
         step = self.steps.current
         index = self.get_step_index(step)
-        erreurs = [
-            {"id": "pieces", "libelle": "Pièces justificatives", "message": e}
-            for e in getattr(self, "erreurs_pieces", [])
-        ]
-        if form.is_bound:
-            for champ in form:
-                for erreur in champ.errors:
-                    erreurs.append({"id": champ.auto_id, "libelle": champ.label, "message": erreur})
+        erreurs = resume_erreurs(form, getattr(self, "erreurs_pieces", []), "Pièces justificatives")
         groupes, hors_liste = [], []
         situation = Situation.du_dossier(self.dossier)
         if step == ETAPE_PIECES:
@@ -325,15 +310,6 @@ class AssistantDemande(NamedUrlWizardView):
             etapes_nav=_etapes_nav(self.dossier.reference, step),
         )
         return context
-
-    def formulaires_valides(self):
-        valides = {}
-        for step in self.get_form_list():
-            form = self.formulaire(step, valider=True)
-            if not form.is_valid():
-                return valides, step
-            valides[step] = form
-        return valides, None
 
     def contexte_recapitulatif(self, depot_form=None, manquants=None):
         dossier = self.dossier
@@ -446,17 +422,16 @@ def brouillon(request, reference):
         return JsonResponse(depose, status=409)
     etape = request.POST.get("etape")
     if etape not in FORMULAIRES:
-        return JsonResponse({"motif": "etape", "erreur": "Étape inconnue."}, status=400)
-    storage = BrouillonDemande("demande", request, dossier=dossier)
+        return reponse_etape_inconnue()
+    storage = BrouillonDemande(AssistantDemande.prefixe, request, dossier=dossier)
     storage.fusionner(etape, donnees_brutes(etape, request.POST))
     try:
         version = storage.enregistrer(request.POST.get("version"), champs_verrouilles(request.user))
     except ConflitDeVersion as conflit:
-        return JsonResponse({"motif": "conflit", "erreur": str(conflit)}, status=409)
+        return reponse_conflit(conflit)
     except DemandeVerrouillee:
         return JsonResponse(depose, status=409)
-    heure = timezone.localtime().strftime("%H:%M")
-    return JsonResponse({"version": version, "heure": heure, "message": f"Demande enregistrée à {heure}"})
+    return reponse_enregistree(version, "Demande enregistrée")
 
 
 @usager_requis

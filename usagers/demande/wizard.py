@@ -5,13 +5,10 @@ et au requérant. Les colonnes du dossier reçoivent en même temps les seules v
 (`Dossier.deposer`) les revalide toutes.
 """
 
-import copy
-
-from django.db.models import F
-from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from formtools.wizard.storage.base import BaseStorage
 
+from portail import assistants
+from portail.assistants import StockageBrouillon, ecrire_si_version, version_lue
 from portail.enums import Fournisseur
 from precontentieux.enums import StatutDossier, TypeRequerant
 from precontentieux.models import Dossier
@@ -23,7 +20,6 @@ from usagers.demande.forms import (
     OUI_NON_BOOLEENS,
 )
 
-LONGUEUR_MAX_BRUTE = 10_000
 CHAMPS_BOOLEENS = ("porte_blindee", "reparation_effectuee", "logement_assure")
 CHAMPS_DATES = ("date_operation", "date_naissance")
 CIVILITES_FC = {"female": "mme", "male": "m"}
@@ -47,10 +43,6 @@ class DemandeVerrouillee(Exception):
 
     def __str__(self):
         return self.message
-
-
-def brouillon_vide():
-    return {"step": None, "step_data": {}, "step_files": {}, "extra_data": {}}
 
 
 def champs_verrouilles(user):
@@ -79,26 +71,12 @@ def _lieu_naissance(claims):
     return f"Pays (code Insee {pays})" if pays and pays != "99100" else ""
 
 
-class BrouillonDemande(BaseStorage):
+class BrouillonDemande(StockageBrouillon):
     """Stockage formtools adossé à la ligne `Dossier`."""
 
     def __init__(self, prefix, request=None, file_storage=None, *, dossier):
-        super().__init__(prefix, request, file_storage)
+        super().__init__(prefix, request, file_storage, brouillon=dossier.brouillon)
         self.dossier = dossier
-        self.data = brouillon_vide()
-        self.data.update(copy.deepcopy(dossier.brouillon or {}))
-
-    def reset(self):
-        self.init_data()
-
-    def update_response(self, response):
-        return None
-
-    def fusionner(self, etape, donnees, remplacer=False):
-        actuelles = {} if remplacer else dict(self.data["step_data"].get(etape) or {})
-        actuelles.update(donnees)
-        self.data["step_data"][etape] = actuelles
-        self.data["step"] = etape
 
     def enregistrer(self, version_attendue, verrouilles):
         nouvelle = enregistrer_brouillon(self.dossier, self.data, version_attendue, verrouilles)
@@ -108,12 +86,7 @@ class BrouillonDemande(BaseStorage):
 
 def donnees_brutes(etape, donnees):
     """Les valeurs postées qui appartiennent aux champs de l'étape (listes de chaînes bornées)."""
-    resultat = {}
-    for nom in FORMULAIRES[etape].base_fields:
-        cle = f"{etape}-{nom}"
-        if cle in donnees:
-            resultat[cle] = [str(v)[:LONGUEUR_MAX_BRUTE] for v in donnees.getlist(cle)]
-    return resultat
+    return assistants.donnees_brutes(FORMULAIRES[etape], etape, donnees)
 
 
 def type_requerant_du_brouillon(brouillon, defaut=""):
@@ -163,15 +136,10 @@ def colonnes_depuis_brouillon(brouillon, verrouilles, defaut_type=""):
 
 
 def enregistrer_brouillon(dossier, brouillon, version_attendue, verrouilles):
-    try:
-        version_attendue = int(version_attendue)
-    except (TypeError, ValueError):
-        raise ConflitDeVersion from None
+    version_attendue = version_lue(version_attendue, ConflitDeVersion)
     colonnes = colonnes_depuis_brouillon(brouillon, verrouilles, dossier.type_requerant)
-    modifies = Dossier.objects.filter(
-        pk=dossier.pk, version=version_attendue, statut=StatutDossier.A_COMPLETER, requerant_id=dossier.requerant_id
-    ).update(brouillon=brouillon, version=F("version") + 1, modifie_le=timezone.now(), **colonnes)
-    if modifies == 1:
+    lignes = Dossier.objects.filter(pk=dossier.pk, statut=StatutDossier.A_COMPLETER, requerant_id=dossier.requerant_id)
+    if ecrire_si_version(lignes, version_attendue, brouillon, colonnes):
         for nom, valeur in colonnes.items():
             setattr(dossier, nom, valeur)
         return version_attendue + 1
