@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
 
 from declarations.enums import Civilite, ErreurOperationnelle
+from portail.validateurs import valider_code_postal, valider_telephone
 
 OUI_NON = [("oui", "Oui"), ("non", "Non")]
 
@@ -26,26 +27,9 @@ def url_faq():
         return None
 
 
-def valider_code_postal(valeur):
-    """Code postal français : 5 chiffres, départements 01 à 95 (Corse 20xxx), outre-mer 971 à 978, 984 à 988."""
-    if not re.fullmatch(r"\d{5}", valeur):
-        raise ValidationError("Le code postal doit comporter 5 chiffres, par exemple 75001.")
-    departement = int(valeur[:2])
-    if 1 <= departement <= 95:
-        return
-    if valeur[:3] in {"971", "972", "973", "974", "975", "976", "977", "978", "984", "986", "987", "988"}:
-        return
-    raise ValidationError("Ce code postal n’existe pas en France. Vérifiez-le (exemples : 75001, 20000, 97400).")
-
-
 def normaliser_telephone(valeur):
     """Accepte « 06 00 00 00 00 », « 06.00.00.00.00 », « +33 6 00 00 00 00 » ; garde la saisie lisible."""
-    chiffres = re.sub(r"[\s.\-()]", "", valeur)
-    if not re.fullmatch(r"(0\d{9}|\+\d{8,15})", chiffres):
-        raise ValidationError(
-            "Saisissez un numéro de téléphone valide : 10 chiffres (par exemple 06 00 00 00 00) "
-            "ou un numéro international commençant par + (par exemple +262 262 00 00 00)."
-        )
+    valider_telephone(valeur)
     return valeur.strip()
 
 

@@ -7,6 +7,7 @@ from django.utils import formats, timezone, translation
 
 from declarations.enums import Civilite, ErreurOperationnelle, StatutDeclaration
 from portail.emails import programmer_email
+from portail.validateurs import telephone_valide
 from precontentieux.enums import OrigineDossier
 from precontentieux.models import Dossier, Invitation, generer_reference
 
@@ -292,7 +293,7 @@ def valider_code_postal_serrurier(valeur):
 
 
 def valider_telephone_serrurier(valeur):
-    if not re.fullmatch(r"(0\d{9}|\+\d{8,15})", re.sub(r"[\s.\-()]", "", valeur)):
+    if not telephone_valide(valeur):
         raise ValidationError("Saisissez un numéro de téléphone valide, par exemple 01 99 00 00 01.")
 
 

@@ -141,3 +141,28 @@ def valider_siren_ou_siret(valeur):
             "par exemple 732 829 320 ou 732 829 320 00074.",
             code="siren_siret_format",
         )
+
+
+def valider_code_postal(valeur):
+    """Code postal français : 5 chiffres, départements 01 à 95 (Corse 20xxx), outre-mer 971 à 978, 984 à 988."""
+    if not re.fullmatch(r"\d{5}", valeur):
+        raise ValidationError("Le code postal doit comporter 5 chiffres, par exemple 75001.")
+    departement = int(valeur[:2])
+    if 1 <= departement <= 95:
+        return
+    if valeur[:3] in {"971", "972", "973", "974", "975", "976", "977", "978", "984", "986", "987", "988"}:
+        return
+    raise ValidationError("Ce code postal n’existe pas en France. Vérifiez-le (exemples : 75001, 20000, 97400).")
+
+
+def telephone_valide(valeur):
+    """10 chiffres nationaux ou un numéro international en +, séparateurs usuels admis."""
+    return re.fullmatch(r"(0\d{9}|\+\d{8,15})", re.sub(r"[\s.\-()]", "", valeur)) is not None
+
+
+def valider_telephone(valeur):
+    if not telephone_valide(valeur):
+        raise ValidationError(
+            "Saisissez un numéro de téléphone valide : 10 chiffres (par exemple 06 00 00 00 00) "
+            "ou un numéro international commençant par + (par exemple +262 262 00 00 00)."
+        )

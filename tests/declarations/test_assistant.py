@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from declarations.enums import StatutDeclaration
-from declarations.forms import valider_code_postal
 from declarations.models import Declaration
 from portail.models import EmailSortant
+from portail.validateurs import valider_code_postal
 from precontentieux.models import Dossier, Invitation
 from tests.factories import UtilisateurFactory
 

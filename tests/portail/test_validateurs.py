@@ -5,10 +5,12 @@ from portail.validateurs import (
     iban_lisible,
     normaliser_iban,
     siret_valide,
+    valider_code_postal,
     valider_iban,
     valider_siren,
     valider_siren_ou_siret,
     valider_siret,
+    valider_telephone,
 )
 
 
@@ -80,3 +82,25 @@ def test_siret_la_poste_somme_multiple_de_5():
     assert siret_valide("35600000000048")
     with pytest.raises(ValidationError):
         valider_siret("35600000049838")
+
+
+@pytest.mark.parametrize("code", ["75001", "20000", "69003", "97400", "97600", "98800"])
+def test_code_postal_francais_accepte(code):
+    valider_code_postal(code)
+
+
+@pytest.mark.parametrize("code", ["00000", "96000", "97900", "98500", "7500", "75 001", "ABCDE"])
+def test_code_postal_inexistant_refuse(code):
+    with pytest.raises(ValidationError):
+        valider_code_postal(code)
+
+
+@pytest.mark.parametrize("numero", ["06 00 00 00 00", "06.00.00.00.00", "+262 262 00 00 00", "0100000000"])
+def test_telephone_accepte(numero):
+    valider_telephone(numero)
+
+
+@pytest.mark.parametrize("numero", ["06 00 00", "12345", "téléphone", "+12"])
+def test_telephone_refuse(numero):
+    with pytest.raises(ValidationError):
+        valider_telephone(numero)

@@ -482,3 +482,11 @@ def test_enregistrer_l_etape_2_d_abord_garde_les_reponses_pre_remplies_de_l_etap
     assert dossier.prenoms == "Paul"
     assert (dossier.adresse_voie, dossier.date_operation.isoformat()) == ("12 rue des Lilas", "2026-11-02")
     assert (dossier.type_requerant, dossier.logement_assure) == ("physique", False)
+
+
+def test_etape_1_refuse_un_code_postal_inexistant(client, usager, dossier):
+    """Même règle que pour la déclaration des forces de l'ordre (portail.validateurs)."""
+    client.force_login(usager)
+    reponse = poster(client, dossier, E1, {**ETAPE1, "adresse_code_postal": "00000"})
+    assert reponse.status_code == 400
+    assert "Ce code postal n’existe pas en France" in texte(reponse)

@@ -9,7 +9,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
 
-from portail.validateurs import compacter, valider_iban, valider_siren_ou_siret
+from portail.validateurs import (
+    compacter,
+    valider_code_postal,
+    valider_iban,
+    valider_siren_ou_siret,
+    valider_telephone,
+)
 from precontentieux.enums import (
     CiviliteRequerant,
     QualiteRequerant,
@@ -19,19 +25,6 @@ from precontentieux.enums import (
 
 OUI_NON = [("oui", "Oui"), ("non", "Non")]
 OUI_NON_BOOLEENS = {"oui": True, "non": False}
-
-
-def valider_code_postal(valeur):
-    if not re.fullmatch(r"\d{5}", valeur):
-        raise ValidationError("Le code postal doit comporter 5 chiffres, par exemple 75001.")
-
-
-def valider_telephone(valeur):
-    if not re.fullmatch(r"(0\d{9}|\+\d{8,15})", re.sub(r"[\s.\-()]", "", valeur)):
-        raise ValidationError(
-            "Saisissez un numéro de téléphone valide : 10 chiffres (par exemple 06 00 00 00 00) "
-            "ou un numéro international commençant par + (par exemple +262 262 00 00 00)."
-        )
 
 
 def _champ_date(label, requis_message, **kwargs):
