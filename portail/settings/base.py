@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -186,6 +187,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_timeout": 2, "socke
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "balayage-courriels": {"task": "portail.tasks.balayer_courriels", "schedule": 60.0},
+    # Horloge légale : récapitulatif des échéances aux rédacteurs, chaque matin (docs/horloge-legale.md).
+    "recapitulatif-echeances": {
+        "task": "precontentieux.tasks.envoyer_recapitulatifs_echeances",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 CACHES = {
