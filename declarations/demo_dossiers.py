@@ -19,13 +19,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from declarations.enums import Civilite, ErreurOperationnelle
+from declarations.enums import ErreurOperationnelle
 from declarations.models import Declaration, envoyer_declaration
 from outils.oidc_local.personas import persona
 from portail.enums import CodeAdministration, Fournisseur, Role, TypeUtilisateur
 from portail.fichiers import enregistrer_prive, verifier_fichier
 from portail.models import Administration, IdentiteOIDC, Utilisateur
-from precontentieux.enums import CiviliteRequerant, QualiteRequerant, TypePiece, TypeRequerant
+from precontentieux.enums import Civilite, QualiteRequerant, TypePiece, TypeRequerant
 from precontentieux.models import Dossier
 from precontentieux.pieces import Situation, types_requis
 
@@ -150,7 +150,7 @@ def _completer_et_deposer(dossier, usager, prenom, nom):
         porte_blindee=False,
         reparation_effectuee=True,
         logement_assure=True,
-        civilite=CiviliteRequerant.MADAME,
+        civilite=Civilite.MADAME,
         prenoms=prenom,
         nom_naissance=nom,
         date_naissance=datetime.date(1985, 4, 12),
