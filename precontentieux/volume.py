@@ -200,6 +200,15 @@ def semer(nombre, *, graine=2026, redacteurs=20, sortie=None):
 
 
 def analyser():
-    """Statistiques du planificateur à jour après le remplissage (PostgreSQL : ANALYZE, SQLite : ANALYZE)."""
+    """Statistiques du planificateur à jour après le remplissage : ANALYZE.
+
+    Sur PostgreSQL, les tables remplies passent d'abord par VACUUM (ANALYZE) : la carte de visibilité
+    à jour permet les parcours d'index seuls (pages lointaines des files et de la recherche).
+    """
     with connection.cursor() as curseur:
+        # VACUUM est impossible dans une transaction (tests) : ANALYZE seul y suffit.
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            curseur.execute(
+                "VACUUM (ANALYZE) precontentieux_dossier, precontentieux_evenementdossier, portail_utilisateur"
+            )
         curseur.execute("ANALYZE")
