@@ -27,12 +27,14 @@ def _persona(cle):
 def test_demo_donne_du_travail_a_chaque_persona_et_est_idempotente():
     semer_agents_demo()
     actions = semer_dossiers_demo()
-    assert len(actions) == 6
+    assert len(actions) == 9
     assert semer_dossiers_demo() == []  # second passage : rien de plus
     assert compter(_persona("attributeur")) == {"a-attribuer": 2}
     assert compter(_persona("redacteur")) == {"a-instruire": 1, "en-instruction": 2, "attente-complements": 1}
+    assert compter(_persona("validateur")) == {"a-signer": 2}
+    assert Dossier.objects.filter(statut=StatutDossier.A_INDEMNISER).count() == 1  # pour la liaison budget
     dossiers = Dossier.objects.exclude(statut=StatutDossier.A_COMPLETER)
-    assert dossiers.count() == 6
+    assert dossiers.count() == 9
     for dossier in dossiers:
         assert dossier.declaration.reference  # déclaration des forces de l'ordre envoyée
         assert dossier.pieces.exists()
