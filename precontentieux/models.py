@@ -162,7 +162,9 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["statut", "depose_le"], name="dossier_statut_depot"),
             models.Index(fields=["redacteur", "statut"], name="dossier_redacteur_statut"),
-            # Recherche et tris sans filtre de statut : ORDER BY depose_le, id LIMIT … sur cet index.
+            # Files et recherche : ORDER BY depose_le, id LIMIT … OFFSET … lus sur ces index, sans tri
+            # (l'identifiant départage les dépôts simultanés ; sans lui dans l'index, PostgreSQL trie).
+            models.Index(fields=["statut", "depose_le", "id"], name="dossier_statut_depot_id"),
             models.Index(fields=["depose_le", "id"], name="dossier_depot_id"),
         ]
 

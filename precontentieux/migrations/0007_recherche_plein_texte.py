@@ -6,7 +6,7 @@
   déclaration))` ;
 - un déclencheur sur la déclaration, à son envoi (quand `dossier_id` est posé), recalcule le vecteur
   du dossier ;
-- index GIN sur la colonne.
+- index GIN sur la colonne ; index (statut, depose_le, id) et (depose_le, id) des files et de la recherche.
 
 Le déclencheur lit `declarations_declaration` par SQL : `precontentieux` n'importe toujours pas le code
 de `declarations` ; la dépendance de migration ci-dessous garantit que la table existe.
@@ -106,6 +106,10 @@ class Migration(migrations.Migration):
             field=django.contrib.postgres.search.SearchVectorField(
                 editable=False, null=True, verbose_name="vecteur de recherche"
             ),
+        ),
+        migrations.AddIndex(
+            model_name="dossier",
+            index=models.Index(fields=["statut", "depose_le", "id"], name="dossier_statut_depot_id"),
         ),
         migrations.AddIndex(
             model_name="dossier",
