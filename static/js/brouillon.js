@@ -1,5 +1,5 @@
 /*
- * Enregistrement automatique du brouillon de déclaration (amélioration progressive : sans JavaScript,
+ * Enregistrement automatique du brouillon des assistants (amélioration progressive : sans JavaScript,
  * les boutons « Continuer » et « Revenir » enregistrent aussi).
  * - les champs modifiés sont envoyés environ 1,5 s après la dernière frappe ;
  * - la page porte la version du brouillon qu'elle a chargée : si un autre onglet l'a modifié, le serveur
@@ -9,8 +9,8 @@
 (function () {
   "use strict";
 
-  // Déclaration des forces de l'ordre ou demande de l'usager (usagers/demande) : même mécanisme.
-  var formulaire = document.getElementById("formulaire-declaration") || document.getElementById("formulaire-demande");
+  // Déclaration des forces de l'ordre ou demande de l'usager : même moteur (portail/assistants.py).
+  var formulaire = document.getElementById("formulaire-assistant");
   if (!formulaire || !window.fetch || !window.FormData) {
     return;
   }
@@ -109,8 +109,7 @@
       .then(function (reponse) {
         if (reponse.type === "opaqueredirect") {
           afficherAlerte(
-            formulaire.getAttribute("data-message-session") ||
-              "Votre session a expiré. Reconnectez-vous pour continuer votre déclaration."
+            formulaire.getAttribute("data-message-session") || "Votre session a expiré. Reconnectez-vous pour continuer."
           );
           return null;
         }
@@ -120,8 +119,9 @@
             afficherStatut(json.message);
           } else if (json.motif === "conflit") {
             afficherAlerte(json.erreur);
-          } else if (json.motif === "envoyee") {
-            afficherAlerte(json.erreur, json.url, "Voir la déclaration envoyée");
+          } else if (json.url) {
+            // Brouillon envoyé, déposé ou supprimé : lien vers ce qu'il est devenu.
+            afficherAlerte(json.erreur, json.url, json.lien);
           } else if (json.motif === "session") {
             afficherAlerte(json.erreur, json.connexion, "Se reconnecter");
           } else {

@@ -203,7 +203,7 @@ def test_enregistrer_et_quitter(client_policier, brouillon):
 
 def erreurs_etape(client, declaration, etape, donnees):
     reponse = poster(client, declaration, etape, donnees)
-    assert reponse.status_code == 200, reponse.get("Location")
+    assert reponse.status_code == 400, reponse.get("Location")
     return reponse.content.decode()
 
 

@@ -372,7 +372,7 @@ def test_parcours_complet_de_declaration(
     page.goto(url_etape_1)
     expect(page).to_have_url(re.compile(rf"/declarations/{pk}/$"))
     expect(page.get_by_text("Vous pouvez la consulter ci-dessous.")).to_be_visible()
-    expect(page.locator("form#formulaire-declaration")).to_have_count(0)
+    expect(page.locator("form#formulaire-assistant")).to_have_count(0)
     verifier_page(page, journal_navigateur)
 
     # L'onglet resté ouvert modifie un champ : l'enregistrement automatique répond 409, explication accessible.

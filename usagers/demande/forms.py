@@ -7,8 +7,8 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
 
+from portail.formulaires import FormulaireDsfr
 from portail.validateurs import (
     compacter,
     valider_code_postal,
@@ -44,21 +44,12 @@ def _oui_non(label, message, **kwargs):
     )
 
 
-class EtapeForm(DsfrBaseForm):
+class EtapeForm(FormulaireDsfr):
     """Base : pas de validation du navigateur (le brouillon garde les saisies partielles)."""
 
-    use_required_attribute = False
-    default_renderer = DsfrDjangoTemplates
+    radios_en_ligne = True
     titre = ""
     groupes = ()  # [(légende ou None, [champs], condition ou None)]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for champ in self.fields.values():
-            if not hasattr(champ.widget, "group_class"):
-                champ.widget.group_class = "fr-input-group"
-            if isinstance(champ.widget, forms.RadioSelect):
-                champ.widget.inline = True
 
     def groupes_affiches(self):
         resultat = []
@@ -333,10 +324,7 @@ class EtapePiecesForm(EtapeForm):
     titre = "Pièces justificatives"
 
 
-class DepotForm(DsfrBaseForm):
-    use_required_attribute = False
-    default_renderer = DsfrDjangoTemplates
-
+class DepotForm(FormulaireDsfr):
     attestation_honneur = forms.BooleanField(
         label="J’atteste sur l’honneur l’exactitude des informations fournies et des documents joints.",
         help_text="Une fausse déclaration peut entraîner des poursuites (article 441-6 du code pénal).",
