@@ -8,9 +8,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from declarations.enums import Civilite, ErreurOperationnelle
+from declarations.enums import ErreurOperationnelle
 from portail.formulaires import FormulaireDsfr
 from portail.validateurs import valider_code_postal, valider_telephone
+from precontentieux.enums import Civilite
 
 OUI_NON = [("oui", "Oui"), ("non", "Non")]
 

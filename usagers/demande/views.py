@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portail.assistants import Assistant, message_ajout, reponse_json_televersement, veut_json
 from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
 from portail.permissions import usager_requis
+from portail.utils import date_fr
 from portail.validateurs import iban_lisible
 from precontentieux.enums import StatutDossier, TypeEvenementDossier, TypeRequerant
 from precontentieux.models import (
@@ -19,7 +20,6 @@ from precontentieux.models import (
     EvenementDossier,
     PieceJointeDossier,
     TransitionInterdite,
-    date_fr,
 )
 from precontentieux.pieces import MANQUE_ATTESTATION, Situation, pieces_attendues
 from precontentieux.recepisse import nom_fichier, obtenir_recepisse
