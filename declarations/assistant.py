@@ -36,7 +36,7 @@ class StockageDeclaration(StockageBrouillon):
 
     def ecrire(self, version_attendue):
         """UPDATE conditionnel (version lue + statut brouillon) ; renvoie la nouvelle version."""
-        colonnes = colonnes_depuis_brouillon(self.data)
+        colonnes = colonnes_depuis_brouillon(self.data, self.etapes_modifiees)
         lignes = Declaration.objects.filter(pk=self.objet.pk, statut=StatutDeclaration.BROUILLON)
         if ecrire_si_version(lignes, version_attendue, self.data, colonnes):
             return version_attendue + 1
@@ -48,14 +48,17 @@ class StockageDeclaration(StockageBrouillon):
         raise self.conflit
 
 
-def colonnes_depuis_brouillon(brouillon):
+def colonnes_depuis_brouillon(brouillon, etapes=None):
     """Colonnes du modèle : valeurs valides du brouillon ; un champ invalide ou absent reste vide.
+    `etapes` : seulement les colonnes de ces étapes (celles qu'une requête a touchées) ; None : toutes.
 
     Les colonnes portent ainsi toujours des données propres (tableau « Mes déclarations », envoi),
     tandis que le JSON garde la saisie brute de l'agent.
     """
     colonnes = {}
     for etape, formulaire in ETAPES:
+        if etapes is not None and etape not in etapes:
+            continue
         donnees = (brouillon.get("step_data") or {}).get(etape) or {}
         form = formulaire(data=MultiValueDict(donnees), prefix=etape)
         form.is_valid()

@@ -1,6 +1,8 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,7 +29,7 @@ from faq.models import Entree, Rubrique
 from portail.assistants import Assistant
 from portail.enums import Role
 from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
-from portail.permissions import role_requis
+from portail.permissions import agent_requis, role_requis
 from precontentieux.models import Invitation
 
 ETAPE_CONFIRMATION = "confirmation"
@@ -80,11 +82,20 @@ class AssistantDeclaration(Assistant):
     message_session = "Votre session a expiré. Reconnectez-vous pour continuer votre déclaration."
     message_quitter = "Votre brouillon est enregistré. Vous pourrez le reprendre depuis « Mes déclarations »."
     url_quitter = "declarations:mes_declarations"
-    garde = staticmethod(role_requis(Role.FORCES_DE_L_ORDRE))
+    garde = staticmethod(agent_requis)
 
     def charger(self, request, cle):
-        self.declaration = get_object_or_404(_declarations(request), pk=cle)
-        return self.declaration
+        # Le rôle est vérifié dans la requête même qui lit la déclaration (une requête de moins par
+        # enregistrement automatique) ; sans le rôle : 403, comme les autres pages des forces de l'ordre.
+        declaration = Declaration.objects.filter(
+            pk=cle, agent=request.user, agent__groups__name=Role.FORCES_DE_L_ORDRE
+        ).first()
+        if declaration is None:
+            if not request.user.a_role(Role.FORCES_DE_L_ORDRE):
+                raise PermissionDenied
+            raise Http404
+        self.declaration = declaration
+        return declaration
 
     def indisponible(self):
         return DeclarationEnvoyee() if self.declaration.est_envoyee else None

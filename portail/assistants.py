@@ -83,6 +83,8 @@ class StockageBrouillon(BaseStorage):
     def __init__(self, prefix, request=None, file_storage=None, *, objet):
         super().__init__(prefix, request, file_storage)
         self.objet = objet
+        # Étapes touchées par cette requête : seules leurs colonnes sont recalculées (validées) à l'écriture.
+        self.etapes_modifiees = set()
         self.data = brouillon_vide()
         self.data.update(copy.deepcopy(objet.brouillon or {}))
 
@@ -100,6 +102,7 @@ class StockageBrouillon(BaseStorage):
         actuelles.update(donnees)
         self.data["step_data"][etape] = actuelles
         self.data["step"] = etape
+        self.etapes_modifiees.add(etape)
 
     def enregistrer(self, version_attendue):
         try:

@@ -40,6 +40,18 @@ class DemandeVerrouillee(BrouillonIndisponible):
     lien = "Voir ma demande déposée"
 
 
+# Identité certifiée lue une fois par session (et non à chaque enregistrement) ; oubliée à chaque connexion.
+CLE_CHAMPS_CERTIFIES = "demande_champs_certifies"
+
+
+def champs_certifies(request):
+    """`champs_verrouilles` de la personne connectée, gardés dans sa session."""
+    certifies = request.session.get(CLE_CHAMPS_CERTIFIES)
+    if certifies is None:
+        certifies = request.session[CLE_CHAMPS_CERTIFIES] = champs_verrouilles(request.user)
+    return certifies
+
+
 def champs_verrouilles(user):
     """Identité certifiée par FranceConnect (dernière connexion) : ces champs ne sont pas modifiables."""
     identite = user.identites_oidc.filter(fournisseur=Fournisseur.FRANCECONNECT).order_by("-derniere_connexion").first()
@@ -77,7 +89,11 @@ class StockageDemande(StockageBrouillon):
 
     def ecrire(self, version_attendue):
         dossier = self.objet
-        colonnes = colonnes_depuis_brouillon(self.data, self.verrouilles, dossier.type_requerant)
+        etapes = set(self.etapes_modifiees)
+        if "le-bris-de-porte" in etapes:
+            # Le type de requérant (étape 1) décide des champs de l'étape 2.
+            etapes.add("vos-informations")
+        colonnes = colonnes_depuis_brouillon(self.data, self.verrouilles, dossier.type_requerant, etapes)
         lignes = Dossier.objects.filter(
             pk=dossier.pk, statut=StatutDossier.A_COMPLETER, requerant_id=dossier.requerant_id
         )
@@ -103,12 +119,15 @@ def kwargs_formulaire(etape, brouillon, verrouilles, defaut_type=""):
     return {}
 
 
-def colonnes_depuis_brouillon(brouillon, verrouilles, defaut_type=""):
+def colonnes_depuis_brouillon(brouillon, verrouilles, defaut_type="", etapes=None):
     """Colonnes du dossier : valeurs valides du brouillon ; un champ invalide ou absent reste vide.
     Une étape jamais enregistrée ne touche pas à ses colonnes (pré-remplies depuis la déclaration ou le test
-    d'éligibilité). Les champs verrouillés (FranceConnect) prennent toujours la valeur certifiée."""
+    d'éligibilité). Les champs verrouillés (FranceConnect) prennent toujours la valeur certifiée.
+    `etapes` : seulement les colonnes de ces étapes (celles qu'une requête a touchées) ; None : toutes."""
     colonnes = {}
     for etape, formulaire in ETAPES:
+        if etapes is not None and etape not in etapes:
+            continue
         donnees = (brouillon.get("step_data") or {}).get(etape) or {}
         if not donnees:
             continue

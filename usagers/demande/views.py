@@ -23,7 +23,7 @@ from precontentieux.models import (
 )
 from precontentieux.pieces import MANQUE_ATTESTATION, Situation, pieces_attendues
 from precontentieux.recepisse import nom_fichier, obtenir_recepisse
-from usagers.demande.assistant import DemandeVerrouillee, StockageDemande, champs_verrouilles, kwargs_formulaire
+from usagers.demande.assistant import DemandeVerrouillee, StockageDemande, champs_certifies, kwargs_formulaire
 from usagers.demande.forms import ETAPE_RECAPITULATIF, ETAPES, FORMULAIRES, OUI_NON, DepotForm
 
 ETAPE_PIECES = "pieces-justificatives"
@@ -129,7 +129,7 @@ class AssistantDemande(Assistant):
         return None if self.dossier.peut_modifier(self.request.user)[0] else DemandeVerrouillee()
 
     def creer_stockage(self):
-        self.verrouilles = champs_verrouilles(self.request.user)
+        self.verrouilles = champs_certifies(self.request)
         return StockageDemande(self.prefixe, self.request, objet=self.dossier, verrouilles=self.verrouilles)
 
     def url_refus(self, refus):
