@@ -34,6 +34,7 @@ from precontentieux.models import Invitation
 
 ETAPE_CONFIRMATION = "confirmation"
 ETAPE_PIECES = "service-enqueteur"
+ETAPE_ENVOI = ETAPES[-1][0]
 NOMBRE_MAX_PIECES = 20
 
 MESSAGE_VERROUILLEE = DeclarationEnvoyee.message_page
@@ -162,38 +163,26 @@ class AssistantDeclaration(Assistant):
                 if step == self.steps.first
                 else []
             ),
-            "pieces": list(self.declaration.pieces.all()) if step == ETAPE_PIECES else [],
+            "pieces": list(self.declaration.pieces.all()) if step in (ETAPE_PIECES, ETAPE_ENVOI) else [],
+            # Étape 3 : récapitulatif des étapes 1 et 2 (avec les documents joints) au-dessus du bouton « Envoyer ».
+            "recapitulatif": recapituler_declaration(self.declaration)[:-1] if step == ETAPE_ENVOI else [],
         }
 
-    def afficher_fin(self):
-        valides, correction = self.verifier_les_etapes(
-            "Certaines informations sont manquantes ou à corriger avant l’envoi."
-        )
-        if correction:
-            return correction
-        return render(
-            self.request,
-            "declarations/assistant/confirmation.html",
-            {
-                "declaration": self.declaration,
-                "version": self.declaration.version,
-                "recapitulatif": recapituler(valides),
-                "etape_precedente": ETAPES[-1][0],
-            },
-        )
+    def apres_etape_valide(self, step, form):
+        # « Envoyer » (étape 3) termine la déclaration, comme le dit le guide : pas de page de relecture.
+        if step == ETAPE_ENVOI:
+            return self.envoyer()
+        return super().apres_etape_valide(step, form)
 
-    def terminer(self):
+    def afficher_fin(self):
+        # Ancienne page de relecture (favori, onglet resté ouvert) : le récapitulatif est à l'étape 3.
+        return redirect(self.get_step_url(ETAPE_ENVOI))
+
+    terminer = afficher_fin
+
+    def envoyer(self):
         request = self.request
-        if str(self.declaration.version) != request.POST.get("version"):
-            messages.warning(
-                request,
-                "Ce brouillon a été modifié dans un autre onglet depuis l’affichage du récapitulatif. "
-                "Vérifiez-le de nouveau avant d’envoyer.",
-            )
-            return redirect(self.get_step_url(ETAPE_CONFIRMATION))
-        valides, correction = self.verifier_les_etapes(
-            "Certaines informations sont manquantes ou à corriger avant l’envoi."
-        )
+        _, correction = self.verifier_les_etapes("Certaines informations sont manquantes ou à corriger avant l’envoi.")
         if correction:
             return correction
         try:
@@ -223,28 +212,6 @@ def _etape_du_champ(libelles):
             if str(champ.label) in libelles:
                 return etape
     return ETAPES[0][0]
-
-
-def recapituler(formulaires):
-    """[(étape, titre, [(libellé, valeur lisible)])] à partir de formulaires validés."""
-    recapitulatif = []
-    for etape, form in formulaires.items():
-        lignes = []
-        for nom, champ in form.fields.items():
-            valeur = form.cleaned_data.get(nom)
-            if hasattr(champ, "choices") and valeur:
-                valeur = dict(FORMULAIRES[etape].base_fields[nom].choices).get(valeur, valeur)
-            if nom == "date_operation" and valeur:
-                valeur = valeur.strftime("%d/%m/%Y")
-            if (
-                etape == "usager"
-                and nom != "coordonnees_usager"
-                and form.cleaned_data.get("coordonnees_usager") != "oui"
-            ):
-                continue
-            lignes.append((champ.label, valeur or "Non renseigné"))
-        recapitulatif.append((etape, form.titre, lignes))
-    return recapitulatif
 
 
 @role_requis(Role.FORCES_DE_L_ORDRE)
