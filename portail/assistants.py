@@ -11,7 +11,7 @@ UPDATE conditionné à la version lue (concurrence optimiste entre onglets).
 - enregistrement automatique (`vue_brouillon()`, réponses JSON lues par `static/js/brouillon.js`) ;
 - conflit de version (autre onglet), brouillon devenu indisponible (envoyé, déposé, supprimé) ;
 - session expirée pendant la saisie : la saisie postée est gardée dans la session puis enregistrée dans le
-  brouillon au retour de la personne (`saisie_conservee`).
+  brouillon au retour de la personne (`avec_saisie_conservee`, bornes dans `portail/saisie_conservee.py`).
 
 Chaque application ne garde que ses formulaires d'étape, son stockage (colonnes écrites avec le brouillon) et ce
 qui diffère vraiment (documents joints, fin de l'assistant : envoi ou dépôt).
@@ -34,12 +34,11 @@ from django.views.generic import TemplateView
 from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import NamedUrlWizardView, StepsHelper
 
+from portail import saisie_conservee
 from portail.formulaires import cible_du_champ
 
 # Longueur maximale conservée pour une valeur brute (la validation des longueurs vient à « Continuer »).
 LONGUEUR_MAX_BRUTE = 10_000
-# Saisie postée alors que la session avait expiré : gardée dans la nouvelle session, rejouée après connexion.
-CLE_SAISIE_EN_ATTENTE = "assistant_saisie_en_attente"
 
 
 class ConflitDeVersion(Exception):
@@ -179,7 +178,7 @@ def reponse_json_televersement(request, ajoutes, erreurs, url):
 # --- Session expirée pendant la saisie ---------------------------------------------------------------
 
 
-def saisie_conservee(assistant, vue, enregistrement_automatique):
+def avec_saisie_conservee(assistant, vue, enregistrement_automatique):
     """Enveloppe d'une vue d'assistant : garde de l'assistant (rôle) pour une personne connectée ; sinon la
     saisie postée est conservée dans la session puis rejouée dans le brouillon dès la reconnexion."""
 
@@ -198,12 +197,13 @@ def saisie_conservee(assistant, vue, enregistrement_automatique):
         cle = str(kwargs[assistant.cle_url])
         suite = reverse(assistant.nom_url, kwargs={assistant.cle_url: cle, "step": etape})
         if request.method == "POST":
-            request.session[CLE_SAISIE_EN_ATTENTE] = {
-                "assistant": assistant.prefixe,
-                "cle": cle,
-                "etape": etape,
-                "donnees": donnees_brutes(formulaires[etape], etape, request.POST),
-            }
+            saisie_conservee.conserver(
+                request,
+                assistant=assistant.prefixe,
+                cle=cle,
+                etape=etape,
+                donnees=saisie_conservee.valeurs_bornees(formulaires[etape], etape, request.POST),
+            )
         if enregistrement_automatique and request.method == "POST":
             return JsonResponse(
                 {
@@ -249,7 +249,7 @@ class Assistant(NamedUrlWizardView):
         initkwargs.setdefault("url_name", cls.nom_url)
         initkwargs.setdefault("done_step_name", cls.etape_finale)
         vue = super().as_view(**initkwargs)
-        return never_cache(saisie_conservee(cls, vue, initkwargs.get("enregistrement_automatique", False)))
+        return never_cache(avec_saisie_conservee(cls, vue, initkwargs.get("enregistrement_automatique", False)))
 
     @classmethod
     def vue_brouillon(cls):
@@ -379,13 +379,8 @@ class Assistant(NamedUrlWizardView):
         return self.render(self.formulaire(step, valider="verifier" in request.GET))
 
     def rejouer_saisie_en_attente(self):
-        saisie = self.request.session.pop(CLE_SAISIE_EN_ATTENTE, None)
-        if (
-            not saisie
-            or saisie.get("assistant") != self.prefixe
-            or saisie.get("cle") != str(self.cle())
-            or saisie.get("etape") not in self.form_list
-        ):
+        saisie = saisie_conservee.reprendre(self.request, assistant=self.prefixe, cle=str(self.cle()))
+        if not saisie or saisie.get("etape") not in self.form_list:
             return
         self.storage.fusionner(saisie["etape"], saisie["donnees"])
         try:

@@ -2,6 +2,7 @@ import datetime
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -13,6 +14,7 @@ from portail.models import EmailSortant
 from portail.validateurs import valider_code_postal
 from precontentieux.models import Dossier, Invitation
 from tests.factories import UtilisateurFactory
+from tests.portail.comptes_outils import poser_cookie_connexion
 
 ETAPE1 = {
     "bris-de-porte-erreur_operationnelle": "oui",
@@ -534,7 +536,10 @@ def test_deux_onglets_la_version_perimee_est_refusee_en_409(client_policier, bro
 @pytest.mark.django_db
 def test_session_expiree_la_saisie_est_conservee_apres_reconnexion(client, brouillon, policier):
     chemin = url_etape(brouillon, "bris-de-porte")
-    # Session expirée : le client n'est plus connecté au moment du POST.
+    # Navigateur connecté auparavant (cookie signé de connexion), puis session expirée côté serveur.
+    client.force_login(policier)
+    poser_cookie_connexion(client, policier)
+    Session.objects.all().delete()
     reponse = client.post(chemin, {**ETAPE1, "version": version(brouillon)})
     assert reponse.status_code == 302
     assert reponse["Location"].startswith(reverse("portail:connexion"))
