@@ -26,7 +26,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import F
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.cache import never_cache
@@ -178,32 +178,37 @@ def reponse_json_televersement(request, ajoutes, erreurs, url):
 # --- Session expirée pendant la saisie ---------------------------------------------------------------
 
 
+def garder_la_saisie(request, assistant, kwargs):
+    """Garde la saisie postée pour une étape de `assistant` (bornée, voir portail/saisie_conservee.py) ;
+    renvoie l'adresse de l'étape où la reprendre."""
+    formulaires = dict(assistant.form_list)
+    etape = kwargs.get("step") or request.POST.get("etape")
+    if etape not in formulaires:
+        etape = next(iter(formulaires))
+    cle = str(kwargs[assistant.cle_url])
+    if request.method == "POST":
+        saisie_conservee.conserver(
+            request,
+            assistant=assistant.prefixe,
+            cle=cle,
+            etape=etape,
+            donnees=saisie_conservee.valeurs_bornees(formulaires[etape], etape, request.POST),
+        )
+    return reverse(assistant.nom_url, kwargs={assistant.cle_url: cle, "step": etape})
+
+
 def avec_saisie_conservee(assistant, vue, enregistrement_automatique):
     """Enveloppe d'une vue d'assistant : garde de l'assistant (rôle) pour une personne connectée ; sinon la
     saisie postée est conservée dans la session puis rejouée dans le brouillon dès la reconnexion."""
 
     vue_protegee = assistant.garde(vue)
-    formulaires = dict(assistant.form_list)
-    premiere = next(iter(formulaires))
 
     @login_not_required
     @wraps(vue)
     def enveloppe(request, *args, **kwargs):
         if request.user.is_authenticated:
             return vue_protegee(request, *args, **kwargs)
-        etape = kwargs.get("step") or request.POST.get("etape")
-        if etape not in formulaires:
-            etape = premiere
-        cle = str(kwargs[assistant.cle_url])
-        suite = reverse(assistant.nom_url, kwargs={assistant.cle_url: cle, "step": etape})
-        if request.method == "POST":
-            saisie_conservee.conserver(
-                request,
-                assistant=assistant.prefixe,
-                cle=cle,
-                etape=etape,
-                donnees=saisie_conservee.valeurs_bornees(formulaires[etape], etape, request.POST),
-            )
+        suite = garder_la_saisie(request, assistant, kwargs)
         if enregistrement_automatique and request.method == "POST":
             return JsonResponse(
                 {
@@ -216,7 +221,24 @@ def avec_saisie_conservee(assistant, vue, enregistrement_automatique):
             )
         return redirect_to_login(suite)
 
+    # Lus par la page d'échec CSRF (portail.views.echec_csrf) pour garder la saisie de la même façon.
+    enveloppe.assistant = assistant
+    enveloppe.enregistrement_automatique = enregistrement_automatique
     return enveloppe
+
+
+def garder_la_saisie_refusee(request):
+    """Échec CSRF sur une vue d'assistant (jeton périmé : la personne s'est reconnectée dans un autre onglet) :
+    la saisie est gardée comme après une expiration de session. Renvoie (adresse de l'étape ou None,
+    enregistrement automatique ?)."""
+    try:
+        correspondance = resolve(request.path_info)
+    except Resolver404:
+        return None, False
+    assistant = getattr(correspondance.func, "assistant", None)
+    if assistant is None or assistant.cle_url not in correspondance.kwargs:
+        return None, False
+    return garder_la_saisie(request, assistant, correspondance.kwargs), correspondance.func.enregistrement_automatique
 
 
 # --- Le moteur -----------------------------------------------------------------------------------------

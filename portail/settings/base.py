@@ -138,6 +138,8 @@ SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Page DSFR d'échec CSRF (jeton périmé après une reconnexion dans un autre onglet) qui garde la saisie.
+CSRF_FAILURE_VIEW = "portail.views.echec_csrf"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -4,7 +4,9 @@
  * - les champs modifiés sont envoyés environ 1,5 s après la dernière frappe ;
  * - la page porte la version du brouillon qu'elle a chargée : si un autre onglet l'a modifié, le serveur
  *   répond 409 et rien n'est écrasé ; un message invite à recharger la page ;
- * - une session expirée (401) : la saisie est gardée côté serveur et un lien permet de se reconnecter.
+ * - une session expirée (401) : la saisie est gardée côté serveur et un lien permet de se reconnecter ;
+ * - un jeton CSRF périmé (reconnexion dans un autre onglet, 403 `csrf`) : la saisie est gardée et un lien invite
+ *   à recharger la page, au lieu de réessayer en boucle.
  */
 (function () {
   "use strict";
@@ -111,6 +113,11 @@
           afficherAlerte(
             formulaire.getAttribute("data-message-session") || "Votre session a expiré. Reconnectez-vous pour continuer."
           );
+          return null;
+        }
+        if ((reponse.headers.get("Content-Type") || "").indexOf("application/json") === -1) {
+          // Réponse inattendue (page d'erreur) : inutile de réessayer en boucle, la page doit être rechargée.
+          afficherAlerte("Le brouillon n’a pas pu être enregistré. Rechargez la page pour continuer : votre saisie sera reprise.");
           return null;
         }
         return reponse.json().then(function (json) {

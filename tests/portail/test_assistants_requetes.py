@@ -61,9 +61,9 @@ def test_enregistrement_automatique_de_la_demande(client, django_assert_max_num_
 
 
 # GET d'une étape : utilisateur, objet (avec le rôle ou la portée), ce que l'étape affiche (questions de la FAQ à
-# l'étape 1 de la déclaration, documents joints à l'étape des pièces), configuration du site django-dsfr (2,
+# l'étape 1 de la déclaration, documents joints aux étapes 2 et 3 — récapitulatif), configuration du site django-dsfr (2,
 # processeur de contexte `site_config`, hors de l'assistant), rôles pour le menu des forces de l'ordre.
-@pytest.mark.parametrize(("etape", "maximum"), [("bris-de-porte", 6), ("service-enqueteur", 6), ("usager", 5)])
+@pytest.mark.parametrize(("etape", "maximum"), [("bris-de-porte", 6), ("service-enqueteur", 6), ("usager", 6)])
 def test_etape_de_la_declaration_en_requetes_constantes(
     client, agent_et_brouillon, etape, maximum, django_assert_max_num_queries
 ):
