@@ -126,6 +126,8 @@ def _verifier_erreurs_reliees(page, attendues):
     resume = page.locator("#resume-erreurs")
     expect(resume).to_be_visible()
     expect(resume).to_have_attribute("role", "alert")
+    # Envoi refusé : le focus est sur le résumé des erreurs (static/js/portail.js).
+    expect(resume).to_be_focused()
     expect(page).to_have_title(re.compile("^Erreur :"))
     for message in attendues:
         expect(resume).to_contain_text(message)
