@@ -165,7 +165,7 @@ class AssistantDeclaration(Assistant):
             ),
             "pieces": list(self.declaration.pieces.all()) if step in (ETAPE_PIECES, ETAPE_ENVOI) else [],
             # Étape 3 : récapitulatif des étapes 1 et 2 (avec les documents joints) au-dessus du bouton « Envoyer ».
-            "recapitulatif": recapituler_declaration(self.declaration)[:-1] if step == ETAPE_ENVOI else [],
+            "recapitulatif": self.declaration.recapitulatif()[:-1] if step == ETAPE_ENVOI else [],
         }
 
     def apres_etape_valide(self, step, form):
