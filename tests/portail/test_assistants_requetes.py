@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from declarations.models import Declaration
 from precontentieux.models import Dossier
-from tests.factories import DeclarationFactory, UtilisateurFactory
-from tests.precontentieux.outils import dossier_declare
+from tests.fabriques import DeclarationFactory, UtilisateurFactory, dossier_declare
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from declarations.models import Declaration
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 from tests.portail.comptes_outils import poser_cookie_connexion
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory, dossier_declare
 from tests.portail.comptes_outils import connexion, creer_compte, inscription
-from tests.precontentieux.outils import dossier_declare
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from declarations.models import Declaration
 from portail.saisie_conservee import CLE_SESSION, COOKIE_CONNEXION, PLAFOND_OCTETS
 from portail.tasks import purger_sessions
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 from tests.portail.comptes_outils import connexion, creer_compte, poser_cookie_connexion
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,10 @@ from django.utils.datastructures import MultiValueDict
 from portail import assistants
 from portail.assistants import BrouillonIndisponible, StockageBrouillon, ecrire_si_version
 from portail.enums import Fournisseur
-from precontentieux.enums import StatutDossier, TypeRequerant
+from precontentieux.enums import OrigineDossier, StatutDossier, TypeRequerant
 from precontentieux.models import Dossier
 from usagers.demande.forms import (
+    CHAMPS_DECLARES,
     CHAMPS_PERSONNE_MORALE,
     CHAMPS_PERSONNE_PHYSIQUE,
     ETAPES,
@@ -93,7 +94,9 @@ class StockageDemande(StockageBrouillon):
         if "le-bris-de-porte" in etapes:
             # Le type de requérant (étape 1) décide des champs de l'étape 2.
             etapes.add("vos-informations")
-        colonnes = colonnes_depuis_brouillon(self.data, self.verrouilles, dossier.type_requerant, etapes)
+        colonnes = colonnes_depuis_brouillon(
+            self.data, self.verrouilles, dossier.type_requerant, etapes, champs_declares(dossier)
+        )
         lignes = Dossier.objects.filter(
             pk=dossier.pk, statut=StatutDossier.A_COMPLETER, requerant_id=dossier.requerant_id
         )
@@ -113,13 +116,23 @@ def type_requerant_du_brouillon(brouillon, defaut=""):
     return valeur if valeur in TypeRequerant.values else ""
 
 
-def kwargs_formulaire(etape, brouillon, verrouilles, defaut_type=""):
+def champs_declares(dossier):
+    """Date et adresse déclarées par les forces de l'ordre (colonnes reprises de la déclaration à l'envoi) quand
+    la demande vient d'une déclaration : l'usager ne peut pas les modifier. {} sinon."""
+    if dossier.origine != OrigineDossier.DECLARATION:
+        return {}
+    return {nom: getattr(dossier, nom) for nom in CHAMPS_DECLARES}
+
+
+def kwargs_formulaire(etape, brouillon, verrouilles, defaut_type="", declares=None):
+    if etape == "le-bris-de-porte":
+        return {"declares": declares or {}}
     if etape == "vos-informations":
         return {"type_requerant": type_requerant_du_brouillon(brouillon, defaut_type), "verrouilles": verrouilles}
     return {}
 
 
-def colonnes_depuis_brouillon(brouillon, verrouilles, defaut_type="", etapes=None):
+def colonnes_depuis_brouillon(brouillon, verrouilles, defaut_type="", etapes=None, declares=None):
     """Colonnes du dossier : valeurs valides du brouillon ; un champ invalide ou absent reste vide.
     Une étape jamais enregistrée ne touche pas à ses colonnes (pré-remplies depuis la déclaration ou le test
     d'éligibilité). Les champs verrouillés (FranceConnect) prennent toujours la valeur certifiée.
@@ -132,7 +145,9 @@ def colonnes_depuis_brouillon(brouillon, verrouilles, defaut_type="", etapes=Non
         if not donnees:
             continue
         form = formulaire(
-            data=MultiValueDict(donnees), prefix=etape, **kwargs_formulaire(etape, brouillon, verrouilles, defaut_type)
+            data=MultiValueDict(donnees),
+            prefix=etape,
+            **kwargs_formulaire(etape, brouillon, verrouilles, defaut_type, declares),
         )
         form.is_valid()
         propres = getattr(form, "cleaned_data", {})

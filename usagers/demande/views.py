@@ -21,7 +21,13 @@ from precontentieux.models import (
 )
 from precontentieux.pieces import MANQUE_ATTESTATION, Situation, pieces_attendues
 from precontentieux.recepisse import nom_fichier, obtenir_recepisse
-from usagers.demande.assistant import DemandeVerrouillee, StockageDemande, champs_certifies, kwargs_formulaire
+from usagers.demande.assistant import (
+    DemandeVerrouillee,
+    StockageDemande,
+    champs_certifies,
+    champs_declares,
+    kwargs_formulaire,
+)
 from usagers.demande.forms import ETAPE_RECAPITULATIF, ETAPES, FORMULAIRES, OUI_NON, DepotForm
 
 ETAPE_PIECES = "pieces-justificatives"
@@ -120,7 +126,9 @@ class AssistantDemande(Assistant):
         return reverse("usagers:ajouter_pieces", args=[self.dossier.reference])
 
     def get_form_kwargs(self, step=None):
-        return kwargs_formulaire(step, self.storage.data, self.verrouilles, self.dossier.type_requerant)
+        return kwargs_formulaire(
+            step, self.storage.data, self.verrouilles, self.dossier.type_requerant, champs_declares(self.dossier)
+        )
 
     def valeurs_initiales(self, step):
         """Colonnes du dossier (dont ce qui vient de la déclaration), puis compte de l'usager."""
@@ -166,6 +174,7 @@ class AssistantDemande(Assistant):
             "pieces_hors_liste": hors_liste,
             "situation_complete": Situation.du_dossier(self.dossier).complete,
             "verrouilles": bool(getattr(form, "verrouilles", None)),
+            "declares": bool(getattr(form, "declares", None)),
         }
 
     def contexte_recapitulatif(self, depot_form=None, manquants=None):
@@ -225,13 +234,15 @@ def recapituler(dossier):
     oui_non = dict(OUI_NON)
     lignes_par_etape = []
     for etape, formulaire in ETAPES[:2]:
-        form = formulaire(**kwargs_formulaire(etape, dossier.brouillon or {}, {}, dossier.type_requerant))
+        form = formulaire(
+            **kwargs_formulaire(etape, dossier.brouillon or {}, {}, dossier.type_requerant, champs_declares(dossier))
+        )
         lignes = []
         for nom, champ in form.fields.items():
             valeur = getattr(dossier, nom)
             if nom == "type_personne_morale" and dossier.type_requerant != TypeRequerant.PERSONNE_MORALE:
                 continue
-            if nom == "qualite_precision" and not valeur:
+            if nom in ("qualite_precision", "erreur_signalee") and not valeur:
                 continue
             if isinstance(valeur, bool):
                 valeur = oui_non["oui" if valeur else "non"]
