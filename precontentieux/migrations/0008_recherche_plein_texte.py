@@ -95,7 +95,7 @@ def supprimer(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("precontentieux", "0006_champs_workflow"),
+        ("precontentieux", "0007_erreur_signalee_usager"),
         ("declarations", "0002_immutabilite_en_base"),
     ]
 
