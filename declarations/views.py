@@ -43,6 +43,7 @@ from portail.assistants import (
 )
 from portail.enums import Role
 from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
+from portail.pagination import paginer
 from portail.permissions import role_requis
 from precontentieux.models import Invitation
 
@@ -450,8 +451,9 @@ def mes_declarations(request):
         .prefetch_related(Prefetch("dossier__invitations", queryset=Invitation.objects.order_by("-cree_le")))
         .order_by("-modifie_le", "-pk")
     )
-    lignes = [(d, avancement(d)) for d in declarations]
-    return render(request, "declarations/mes_declarations.html", {"lignes": lignes})
+    page = paginer(request, declarations)
+    lignes = [(d, avancement(d)) for d in page]
+    return render(request, "declarations/mes_declarations.html", {"lignes": lignes, "page_obj": page})
 
 
 def _page_declaration(request, declaration, form=None, status=200):

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_http_methods
 from dsfr.forms import DsfrBaseForm
 
+from portail.cache import page_publique
 from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE
 
 # Clés de session : les réponses en cours, et le résultat que la création de demande peut relire.
@@ -342,6 +343,7 @@ def _url_ou_none(nom):
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@page_publique
 def debut(request):
     """Présentation du test ; « Commencer » efface les réponses précédentes."""
     if request.method == "POST":
@@ -351,7 +353,11 @@ def debut(request):
     reponses = _reponses(request)
     suivante = question_suivante(reponses)
     url_reprise = _url_question(suivante) if suivante else reverse("eligibilite:resultat")
-    return render(request, "usagers/eligibilite/debut.html", {"reprise": bool(reponses), "url_reprise": url_reprise})
+    return render(
+        request,
+        "usagers/eligibilite/debut.html",
+        {"reprise": bool(reponses), "url_reprise": url_reprise, "url_premiere": _url_question(PREMIERE_QUESTION)},
+    )
 
 
 @login_not_required

@@ -79,7 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dsfr.context_processors.site_config",
+                "portail.context_processors.site_config",
                 "portail.context_processors.navigation",
             ],
         },
@@ -129,8 +129,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Sessions en base : le tiers web reste sans état.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions en base, lues depuis le cache quand il est partagé (Redis) : le tiers web reste sans état et
+# une requête connectée économise une lecture SQL (docs/performance.md). Sans Redis (mode embarqué),
+# le cache est lui-même en base : sessions en base seulement.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if env("REDIS_URL") else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -267,6 +271,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 DSFR_MARK_OPTIONAL_FIELDS = True
+# Pages publiques servies depuis le cache aux visiteurs anonymes (portail/cache.py) ; identifiant du
+# déploiement (SHA du commit, par exemple) qui renouvelle ces pages à chaque mise en production.
+PAGES_PUBLIQUES_EN_CACHE = True
+VERSION_PORTAIL = env("VERSION_PORTAIL", "")
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 
 LOGGING = {
