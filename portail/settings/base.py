@@ -124,8 +124,33 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Fichiers déposés : privés, jamais servis directement.
 MEDIA_ROOT = Path(env("DOSSIER_FICHIERS", str(BASE_DIR / "fichiers")))
+# Stockage objet compatible S3 (django-storages + boto3) dès que S3_BUCKET est défini : indispensable à
+# plusieurs instances web (docs/exploitation.md). Seau privé : aucune URL publique n'est jamais donnée, les
+# fichiers passent toujours par les vues qui vérifient les droits (portail.fichiers.reponse_telechargement).
+# Sans S3_BUCKET : disque local (mode embarqué, une seule instance).
+S3_BUCKET = env("S3_BUCKET", "")
+STOCKAGE_FICHIERS = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_URL") or None,
+            "region_name": env("S3_REGION") or None,
+            "access_key": env("S3_CLE_ACCES") or None,
+            "secret_key": env("S3_CLE_SECRETE") or None,
+            "addressing_style": env("S3_STYLE_ADRESSAGE", "path"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+            "location": env("S3_PREFIXE", ""),
+        },
+    }
+    if S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STOCKAGE_FICHIERS,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
