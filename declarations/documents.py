@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
@@ -45,10 +45,7 @@ def _document(slug):
 
 
 def _url_absolue(nom):
-    try:
-        return settings.URL_PORTAIL + reverse(nom)
-    except NoReverseMatch:
-        return ""
+    return settings.URL_PORTAIL + reverse(nom)
 
 
 def contexte_documents():

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portail.enums import Fournisseur
@@ -54,15 +54,8 @@ def accueil(request):
     return render(
         request,
         "usagers/mes_demandes.html",
-        {"demandes": demandes, "page_obj": page, "url_eligibilite": _url_eligibilite()},
+        {"demandes": demandes, "page_obj": page, "url_eligibilite": reverse("eligibilite:debut")},
     )
-
-
-def _url_eligibilite():
-    try:
-        return reverse("eligibilite:debut")
-    except NoReverseMatch:
-        return ""
 
 
 @usager_requis
@@ -203,7 +196,7 @@ def nouvelle_demande(request):
         {
             "jeton": jeton,
             "issue_eligibilite": resultat.get("issue", ""),
-            "url_eligibilite": _url_eligibilite(),
+            "url_eligibilite": reverse("eligibilite:debut"),
             "aide_document_fdo": AIDE_DOCUMENT_FORCES_DE_L_ORDRE,
         },
     )
