@@ -7,6 +7,7 @@ from declarations.departements import DEPARTEMENTS, departements_recherches
 from declarations.models import MARQUE_DEMONSTRATION, Serrurier
 from portail.enums import Role
 from portail.formulaires import FormulaireDsfr, ListeErreursDsfr
+from portail.pagination import paginer
 from portail.permissions import role_requis
 
 MESSAGE_SAISIE = (
@@ -41,14 +42,17 @@ def serruriers(request):
     form = RechercheSerrurierForm(request.GET if "q" in request.GET else None)
     contexte = {"form": form, "recherche": False, "resultats": [], "departements": [], "demonstration": False}
     if form.is_bound and form.is_valid():
-        # Une seule requête, quel que soit le nombre de serruriers.
-        resultats = list(Serrurier.objects.des_departements(form.departements, form.code_postal))
+        # Trois requêtes (nombre, page, fiches de démonstration), quel que soit le nombre de serruriers.
+        serruriers = Serrurier.objects.des_departements(form.departements, form.code_postal)
+        page = paginer(request, serruriers)
         contexte.update(
             recherche=True,
-            resultats=resultats,
+            resultats=list(page),
+            page_obj=page,
+            nombre=page.paginator.count,
             code_postal=form.code_postal,
             departements=[(code, DEPARTEMENTS[code]) for code in form.departements],
-            demonstration=any(s.demonstration for s in resultats),
+            demonstration=serruriers.filter(demonstration=True).exists(),
         )
     return render(request, "declarations/serruriers.html", contexte)
 

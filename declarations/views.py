@@ -29,6 +29,7 @@ from faq.models import Entree, Rubrique
 from portail.assistants import Assistant
 from portail.enums import Role
 from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
+from portail.pagination import paginer
 from portail.permissions import agent_requis, role_requis
 from precontentieux.models import Invitation
 
@@ -231,8 +232,9 @@ def mes_declarations(request):
         .prefetch_related(Prefetch("dossier__invitations", queryset=Invitation.objects.order_by("-cree_le")))
         .order_by("-modifie_le", "-pk")
     )
-    lignes = [(d, avancement(d)) for d in declarations]
-    return render(request, "declarations/mes_declarations.html", {"lignes": lignes})
+    page = paginer(request, declarations)
+    lignes = [(d, avancement(d)) for d in page]
+    return render(request, "declarations/mes_declarations.html", {"lignes": lignes, "page_obj": page})
 
 
 def _page_declaration(request, declaration, form=None, status=200):

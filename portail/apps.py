@@ -7,3 +7,6 @@ class PortailConfig(AppConfig):
 
     def ready(self):
         from . import saisie_conservee, signals  # noqa: F401
+        from .cache import brancher_signaux
+
+        brancher_signaux()

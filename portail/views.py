@@ -6,16 +6,19 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_POST
 
+from portail.cache import page_publique
 from portail.enums import TypeEvenement
 from portail.models import Evenement
 
 
 @login_not_required
+@page_publique
 def accueil(request):
     return render(request, "portail/accueil.html")
 
 
 @login_not_required
+@page_publique
 def connexion(request):
     if request.user.is_authenticated:
         return redirect("portail:apres_connexion")
@@ -62,21 +65,25 @@ def acces_en_attente(request):
 
 
 @login_not_required
+@page_publique
 def accessibilite(request):
     return render(request, "portail/pages/accessibilite.html")
 
 
 @login_not_required
+@page_publique
 def mentions_legales(request):
     return render(request, "portail/pages/mentions_legales.html")
 
 
 @login_not_required
+@page_publique
 def donnees_personnelles(request):
     return render(request, "portail/pages/donnees_personnelles.html")
 
 
 @login_not_required
+@page_publique
 def plan_du_site(request):
     return render(request, "portail/pages/plan_du_site.html")
 

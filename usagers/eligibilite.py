@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
+from portail.cache import page_publique
 from portail.formulaires import FormulaireDsfr
 from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE
 
@@ -327,6 +328,7 @@ def _url_question(cle):
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@page_publique
 def debut(request):
     """Présentation du test ; « Commencer » efface les réponses précédentes."""
     if request.method == "POST":
@@ -336,7 +338,11 @@ def debut(request):
     reponses = _reponses(request)
     suivante = question_suivante(reponses)
     url_reprise = _url_question(suivante) if suivante else reverse("eligibilite:resultat")
-    return render(request, "usagers/eligibilite/debut.html", {"reprise": bool(reponses), "url_reprise": url_reprise})
+    return render(
+        request,
+        "usagers/eligibilite/debut.html",
+        {"reprise": bool(reponses), "url_reprise": url_reprise, "url_premiere": _url_question(PREMIERE_QUESTION)},
+    )
 
 
 @login_not_required

@@ -399,7 +399,8 @@ def test_parcours_complet_de_declaration(
     # « Mes déclarations » : la déclaration est « Envoyée le … ».
     _ouvrir_menu(page, "Déclaration d’un bris de porte", "Mes déclarations")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes déclarations")
-    ligne = page.get_by_role("row").filter(has_text=declaration.reference)
+    # Une carte par déclaration (lisible à 390 px sans défilement horizontal).
+    ligne = page.locator("ul.mes-declarations > li").filter(has_text=declaration.reference)
     envoyee_le = timezone.localtime(declaration.envoyee_le).strftime("%d/%m/%Y")
     expect(ligne).to_contain_text(f"Envoyée le {envoyee_le}")
     expect(ligne).to_contain_text("12 rue des Lilas")

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portail.assistants import Assistant, message_ajout, reponse_json_televersement, veut_json
 from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
+from portail.pdf import confier, reponse_en_preparation
 from portail.permissions import usager_requis
 from portail.utils import date_fr
 from portail.validateurs import iban_lisible
@@ -20,7 +21,8 @@ from precontentieux.models import (
     TransitionInterdite,
 )
 from precontentieux.pieces import MANQUE_ATTESTATION, Situation, pieces_attendues
-from precontentieux.recepisse import nom_fichier, obtenir_recepisse
+from precontentieux.recepisse import nom_fichier
+from precontentieux.tasks import generer_recepisse
 from usagers.demande.assistant import (
     DemandeVerrouillee,
     StockageDemande,
@@ -319,9 +321,19 @@ def ajouter_pieces(request, reference):
 @usager_requis
 @require_GET
 def recepisse(request, reference):
-    """Récépissé PDF, au requérant seulement (portée), en pièce jointe ; produit à la demande s'il manque."""
+    """Récépissé PDF, au requérant seulement (portée), en pièce jointe ; « en cours de préparation » s'il manque."""
     dossier = get_object_or_404(_mes_dossiers(request), reference=reference)
     if dossier.depose_le is None:
         raise Http404("Pas de récépissé pour une demande non déposée.")
-    nom_stockage = obtenir_recepisse(dossier.pk)
-    return reponse_telechargement(nom_stockage, nom_fichier(dossier), "application/pdf")
+    if not dossier.recepisse:
+        # Jamais de WeasyPrint dans la requête : le worker le prépare (mode embarqué : tout de suite).
+        confier(generer_recepisse, dossier.pk)
+        dossier.refresh_from_db(fields=["recepisse"])
+        if not dossier.recepisse:
+            return reponse_en_preparation(
+                request,
+                "Récépissé de dépôt",
+                reverse("usagers:demande", args=[reference]),
+                "Retour à ma demande",
+            )
+    return reponse_telechargement(dossier.recepisse, nom_fichier(dossier), "application/pdf")
