@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Recherche plein texte des dossiers (PostgreSQL ; sans effet sur SQLite).
+    "django.contrib.postgres",
     # dsfr avant django.forms : ses gabarits de formulaires remplacent ceux de Django.
     "dsfr",
     "django.forms",
@@ -222,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
     "balayage-courriels": {"task": "portail.tasks.balayer_courriels", "schedule": 60.0},
     # Sessions expirées (et saisies conservées qu'elles portent) retirées chaque nuit.
     "purge-sessions": {"task": "portail.tasks.purger_sessions", "schedule": crontab(hour=3, minute=15)},
+    # Horloge légale : récapitulatif des échéances aux rédacteurs, chaque matin (docs/horloge-legale.md).
+    "recapitulatif-echeances": {
+        "task": "precontentieux.tasks.envoyer_recapitulatifs_echeances",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 CACHES = {
