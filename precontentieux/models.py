@@ -576,3 +576,6 @@ class Invitation(models.Model):
     def trouver(cls, jeton):
         """L'invitation correspondant au jeton, quel que soit son état (ou None)."""
         return cls.objects.select_related("dossier").filter(empreinte=empreinte_jeton(jeton)).first()
+
+
+from precontentieux.instruction import EnvoiUnique, MessageDossier, NoteDossier  # noqa: E402, F401

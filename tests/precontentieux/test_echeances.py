@@ -3,8 +3,8 @@
 import datetime
 
 import pytest
-from django.core import mail
 from django.conf import settings
+from django.core import mail
 from django.utils import timezone
 
 from portail.enums import Role
