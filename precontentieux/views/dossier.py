@@ -264,14 +264,12 @@ def ligne_consultation(evenement):
 
 
 def horloge(dossier):
-    """Jours restants avant le rejet implicite, tant que le délai court (déposé → avant décision signée)."""
+    """L'échéance telle que les files l'affichent (precontentieux/horloge.py : une seule règle)."""
     from django.utils import timezone
 
-    from precontentieux.enums import ETATS_EN_INSTRUCTION, StatutDossier
+    from precontentieux.horloge import Echeance
 
-    en_cours = bool(dossier.depose_le) and dossier.statut in ({StatutDossier.DEPOSE} | set(ETATS_EN_INSTRUCTION))
-    jours = (dossier.date_rejet_implicite - timezone.localdate()).days if dossier.depose_le else None
-    return {"en_cours": en_cours, "jours_restants": jours}
+    return Echeance.du_dossier(dossier, timezone.localdate())
 
 
 def contexte_fiche(request, dossier, note_form=None):
