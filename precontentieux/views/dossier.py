@@ -24,6 +24,7 @@ from precontentieux.instruction import (
     journaliser_consultation,
     nouveau_jeton,
 )
+from precontentieux.listes import CLASSES_BADGE
 from precontentieux.models import Dossier, PieceJointeDossier, TransitionInterdite, date_fr
 
 # Actions de la fiche : nom de la transition → vue qui la porte. Les transitions de la décision et du paiement
@@ -304,6 +305,7 @@ def contexte_fiche(request, dossier, note_form=None):
         "actions": actions_de_la_fiche(dossier, user),
         "dates_legales": bool(dossier.depose_le),
         "horloge": horloge(dossier),
+        "classe_statut": CLASSES_BADGE.get(dossier.statut, "fr-badge--no-icon"),
     }
 
 

@@ -178,6 +178,11 @@ def test_parcours_complet_de_l_instruction(
     onglet_redacteur.get_by_label(re.compile(r"^\s*Message à l’usager")).fill(
         "Merci d’envoyer la facture acquittée de la réparation."
     )
+    # Les cases viennent de la table des pièces ; le rédacteur demande la facture (déjà reçue, donc non cochée).
+    case_facture = onglet_redacteur.get_by_role("checkbox", name="Facture acquittée de la réparation")
+    expect(case_facture).not_to_be_checked()
+    onglet_redacteur.locator(f"label[for='{case_facture.get_attribute('id')}']").click()
+    expect(case_facture).to_be_checked()
     onglet_redacteur.get_by_role("button", name="Envoyer la demande à l’usager").click()
     expect(onglet_redacteur.get_by_text("La demande de compléments est envoyée à l’usager.")).to_be_visible()
     verifier_page(onglet_redacteur, journal_navigateur)
@@ -187,6 +192,7 @@ def test_parcours_complet_de_l_instruction(
     # 5. L'usager lit la demande dans son espace et répond avec un fichier (erreur d'abord).
     page.goto(f"/mon-espace/demandes/{dossier.reference}/")
     expect(page.get_by_text("Merci d’envoyer la facture acquittée de la réparation.")).to_be_visible()
+    expect(page.locator("#echanges").locator("xpath=..")).to_contain_text("Documents demandés")
     expect(page.locator("main")).not_to_contain_text("NOTE-INTERNE-E2E")
     expect(page.locator("main")).not_to_contain_text("PROC-CONFIDENTIELLE-E2E")
     verifier_page(page, journal_navigateur)

@@ -120,8 +120,10 @@ def test_demande_de_complements_puis_reponse_de_l_usager_des_deux_cotes(client, 
     reponse = client.post(_url("demander_complements", dossier), {"message": ""})
     assert reponse.status_code == 400 and "Écrivez le message" in reponse.content.decode()
     assert _demander(client, equipe, dossier).status_code == 302
+    assert _demander(client, equipe, dossier).status_code == 302  # double envoi : sans effet
     dossier.refresh_from_db()
     assert dossier.statut == StatutDossier.ATTENTE_COMPLEMENTS
+    assert EmailSortant.objects.filter(gabarit="demande_complements").count() == 1
     demande = MessageDossier.objects.get(dossier=dossier)
     assert demande.nature == NatureMessage.DEMANDE_COMPLEMENTS and demande.pieces_demandees == ["facture", "rib"]
     # Courriel à l'usager avec le lien de sa demande, sans rien de confidentiel.
