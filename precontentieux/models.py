@@ -390,7 +390,8 @@ class Dossier(models.Model):
             "adresse": self.adresse,
             "motif": motif,
             "url_demande": settings.URL_PORTAIL + reverse("usagers:demande", args=[self.reference]),
-            "url_dossier": settings.URL_PORTAIL + reverse("precontentieux:accueil"),
+            # La fiche du dossier dans le back-office (courriels aux rédacteurs).
+            "url_dossier": settings.URL_PORTAIL + reverse("precontentieux:dossier", args=[self.reference]),
         }
 
     @classmethod

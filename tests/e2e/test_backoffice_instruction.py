@@ -104,6 +104,9 @@ def test_parcours_complet_de_l_instruction(
     page, navigateur, journal_navigateur, live_server, settings, fichiers_temporaires
 ):
     settings.URL_PORTAIL = live_server.url
+    # Le dépôt produit le récépissé PDF dans la requête (tâches exécutées sur place) : sur une machine chargée,
+    # plus que les 15 s par défaut.
+    page.set_default_timeout(60_000)
     policier = UtilisateurFactory(policier=True, prenom="Paul", nom="Martin", email="paul.martin@interieur.gouv.fr")
     attributeur = UtilisateurFactory(agent_mj=True, roles=[Role.ATTRIBUTEUR], prenom="Alice", nom="Attrib")
     redacteur = UtilisateurFactory(
@@ -222,3 +225,45 @@ def test_parcours_complet_de_l_instruction(
     consultations = EvenementDossier.objects.filter(dossier=dossier, type=TypeEvenementDossier.CONSULTATION)
     assert {c.acteur_id for c in consultations} == {attributeur.pk, redacteur.pk}
     onglet_redacteur.context.close()
+
+
+def test_chaque_ecran_de_la_fiche_passe_axe_etats_d_erreur_compris(
+    page, navigateur, journal_navigateur, live_server, fichiers_temporaires
+):
+    """Les écrans que le parcours ne traverse pas : réattribution et clôture (avec leur erreur), fiche vue par le
+    validateur (journal des consultations), par la liaison budget (IBAN en clair) et dans un état « en attente »."""
+    from tests.precontentieux.outils_backoffice import agents, dossier_en_instruction
+
+    equipe = agents()
+    dossier = dossier_en_instruction(equipe)
+    url_fiche = f"/precontentieux/dossiers/{dossier.reference}/"
+
+    attributeur = _onglet_connecte(navigateur, live_server, journal_navigateur, equipe["attributeur"])
+    for lien, bouton, erreur in (
+        ("Réattribuer", "Réattribuer", "Indiquez le motif de la réattribution."),
+        ("Clôturer", "Clôturer", "Indiquez le motif."),
+    ):
+        attributeur.goto(url_fiche)
+        attributeur.get_by_role("link", name=lien, exact=True).click()
+        expect(attributeur.get_by_role("heading", level=1)).to_contain_text(lien)
+        verifier_page(attributeur, journal_navigateur)
+        attributeur.get_by_role("button", name=bouton, exact=True).click()
+        expect(attributeur.locator("#resume-erreurs")).to_contain_text(erreur)
+        verifier_page(attributeur, journal_navigateur)
+    attributeur.context.close()
+
+    for role in ("validateur", "liaison_budget"):
+        onglet = _onglet_connecte(navigateur, live_server, journal_navigateur, equipe[role])
+        onglet.goto(url_fiche)
+        expect(onglet.get_by_role("heading", level=1)).to_have_text(f"Dossier n° {dossier.reference}")
+        if role == "validateur":
+            expect(onglet.get_by_role("heading", name="Journal des consultations")).to_be_visible()
+        else:
+            expect(onglet.locator("main")).to_contain_text("FR76 3000 6000 0112 3456 7890 189")
+        verifier_page(onglet, journal_navigateur)
+        # Aperçu d'une pièce, chargé à l'ouverture seulement (c'est une consultation journalisée).
+        with onglet.expect_response(re.compile(r"/apercu/$")) as apercu:
+            onglet.locator(".fr-accordion__btn").first.click()
+        assert apercu.value.status == 200
+        expect(onglet.locator("iframe.precontentieux-apercu")).to_have_count(1)
+        onglet.context.close()

@@ -62,7 +62,8 @@ def test_attribution_liste_les_redacteurs_actifs_avec_leur_charge_et_avertit_le_
         assert reponse.status_code == 302
     dossier.refresh_from_db()
     assert dossier.statut == StatutDossier.A_INSTRUIRE and dossier.redacteur == equipe["redacteur"]
-    assert EmailSortant.objects.filter(gabarit="attribution", destinataire="remi.redac@justice.gouv.fr").count() == 1
+    courriel = EmailSortant.objects.get(gabarit="attribution", destinataire="remi.redac@justice.gouv.fr")
+    assert courriel.contexte["url_dossier"].endswith(reverse("precontentieux:dossier", args=[dossier.reference]))
     assert EvenementDossier.objects.filter(dossier=dossier, details__transition="attribuer").count() == 1
 
 
