@@ -35,6 +35,14 @@ def _purger_declarations_envoyees(transactional_db):
     parcours.purger_declarations_envoyees()
 
 
+@pytest.fixture(autouse=True)
+def _attentes_longues():
+    """Parcours long sur une machine partagée : les assertions attendent jusqu'à 20 s (5 s par défaut)."""
+    expect.set_options(timeout=20_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 @pytest.fixture
 def fichiers_temporaires(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
