@@ -5,8 +5,9 @@ l'usager invité rattache la demande à son compte, la complète avec ses pièce
 agents du ministère le font avancer par les transitions (`Dossier.transitionner`, jamais d'écriture de
 `statut`). Résultat : chaque persona du ministère a quelque chose à faire dès la connexion —
 l'attributeur des dossiers à attribuer (dont un proche du rejet implicite), le rédacteur Rémi Roux des
-dossiers à instruire, en instruction et en attente de compléments, la persona usager Camille Durand une
-demande de compléments à laquelle répondre, le gestionnaire de quoi chercher.
+dossiers à instruire, en instruction et en attente de compléments, la validatrice une proposition et un
+rejet à signer, la liaison budget un dossier à indemniser, la persona usager Camille Durand une demande de
+compléments à laquelle répondre, le gestionnaire de quoi chercher.
 
 Vit dans `declarations` (qui peut importer `precontentieux`, l'inverse étant interdit).
 """
@@ -19,28 +20,74 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from declarations.enums import Civilite, ErreurOperationnelle
+from declarations.enums import ErreurOperationnelle
 from declarations.models import Declaration, envoyer_declaration
 from outils.oidc_local.personas import persona
 from portail.enums import CodeAdministration, Fournisseur, Role, TypeUtilisateur
 from portail.fichiers import enregistrer_prive, verifier_fichier
 from portail.models import Administration, IdentiteOIDC, Utilisateur
-from precontentieux.enums import CiviliteRequerant, QualiteRequerant, TypePiece, TypeRequerant
+from precontentieux.enums import Civilite, QualiteRequerant, TypePiece, TypeRequerant
 from precontentieux.models import Dossier
 from precontentieux.pieces import Situation, types_requis
 
 MARQUE = "[DÉMONSTRATION]"
 IBAN_DEMO = "FR7630006000011234567890189"
 
-# (clé, état visé, jours depuis le dépôt, usager, adresse, ville, code postal)
+# (clé, transitions après le dépôt, jours depuis le dépôt, usager, adresse, ville, code postal)
+INSTRUIRE = ["attribuer", "demarrer_instruction"]
 DOSSIERS = [
-    ("a-attribuer-urgent", "depose", 50, ("Martin", "DUPONT"), "12 rue des Lilas", "Lyon", "69003"),
-    ("a-attribuer", "depose", 3, ("Inès", "BENALI"), "4 place de l’Église", "Villeurbanne", "69100"),
-    ("a-instruire", "a_instruire", 20, ("Hélène", "FAURÉ"), "27 avenue Jean-Jaurès", "Toulouse", "31000"),
-    ("en-instruction", "en_instruction", 35, ("Noël", "LÉGER"), "8 boulevard Émile-Zola", "Lille", "59000"),
-    ("en-instruction-depasse", "en_instruction", 64, ("Zoé", "MERCIER"), "3 impasse des Érables", "Nantes", "44000"),
-    ("attente-complements", "attente_complements", 15, "usager-camille", "19 rue Victor-Hugo", "Marseille", "13005"),
+    ("a-attribuer-urgent", [], 50, ("Martin", "DUPONT"), "12 rue des Lilas", "Lyon", "69003"),
+    ("a-attribuer", [], 3, ("Inès", "BENALI"), "4 place de l’Église", "Villeurbanne", "69100"),
+    ("a-instruire", ["attribuer"], 20, ("Hélène", "FAURÉ"), "27 avenue Jean-Jaurès", "Toulouse", "31000"),
+    ("en-instruction", INSTRUIRE, 35, ("Noël", "LÉGER"), "8 boulevard Émile-Zola", "Lille", "59000"),
+    ("en-instruction-depasse", INSTRUIRE, 64, ("Zoé", "MERCIER"), "3 impasse des Érables", "Nantes", "44000"),
+    (
+        "attente-complements",
+        INSTRUIRE + ["demander_complements"],
+        15,
+        "usager-camille",
+        "19 rue Victor-Hugo",
+        "Marseille",
+        "13005",
+    ),
+    (
+        "proposition-a-signer",
+        INSTRUIRE + ["proposer_indemnisation"],
+        40,
+        ("Lucas", "GARNIER"),
+        "2 allée des Châtaigniers",
+        "Rennes",
+        "35000",
+    ),
+    ("rejet-a-signer", INSTRUIRE + ["proposer_rejet"], 45, ("Chloé", "BLANC"), "5 chemin des Prés", "Nice", "06000"),
+    (
+        "a-indemniser",
+        INSTRUIRE
+        + ["proposer_indemnisation", "signer_proposition", "accepter_proposition", "preparer_arrete", "signer_arrete"],
+        58,
+        ("Louis", "MOREAU"),
+        "31 rue de la République",
+        "Bordeaux",
+        "33000",
+    ),
 ]
+
+# Qui fait chaque transition, et avec quoi (message ou motif).
+ETAPES = {
+    "attribuer": lambda d, a: d.attribuer(a["attributeur"], a["redacteur"]),
+    "demarrer_instruction": lambda d, a: d.demarrer_instruction(a["redacteur"]),
+    "demander_complements": lambda d, a: d.demander_complements(
+        a["redacteur"], "Bonjour, pourriez-vous nous transmettre la facture acquittée de la réparation ? Merci."
+    ),
+    "proposer_indemnisation": lambda d, a: d.transitionner("proposer_indemnisation", a["redacteur"]),
+    "proposer_rejet": lambda d, a: d.transitionner(
+        "proposer_rejet", a["redacteur"], motif="Le logement visé était bien celui de la personne recherchée."
+    ),
+    "signer_proposition": lambda d, a: d.transitionner("signer_proposition", a["validateur"]),
+    "accepter_proposition": lambda d, a: d.transitionner("accepter_proposition", d.requerant),
+    "preparer_arrete": lambda d, a: d.transitionner("preparer_arrete", a["redacteur"]),
+    "signer_arrete": lambda d, a: d.transitionner("signer_arrete", a["validateur"]),
+}
 
 
 def _agent_demo(cle):
@@ -150,7 +197,7 @@ def _completer_et_deposer(dossier, usager, prenom, nom):
         porte_blindee=False,
         reparation_effectuee=True,
         logement_assure=True,
-        civilite=CiviliteRequerant.MADAME,
+        civilite=Civilite.MADAME,
         prenoms=prenom,
         nom_naissance=nom,
         date_naissance=datetime.date(1985, 4, 12),
@@ -183,9 +230,8 @@ def semer_dossiers_demo():
     """Crée les dossiers de démonstration absents ; renvoie la liste des actions, en français."""
     actions = []
     policier = _agent_demo("policier")
-    attributeur = _agent_demo("attributeur")
-    redacteur = _agent_demo("redacteur")
-    for cle, etat, jours, qui, adresse, ville, code_postal in DOSSIERS:
+    acteurs = {cle: _agent_demo(cle) for cle in ("attributeur", "redacteur", "validateur")}
+    for cle, etapes, jours, qui, adresse, ville, code_postal in DOSSIERS:
         marque = f"{MARQUE} {cle}"
         if Declaration.objects.filter(usager_precisions=marque).exists():
             continue
@@ -193,15 +239,9 @@ def semer_dossiers_demo():
             usager, prenom, nom = _usager(qui)
             dossier = _declarer(policier, usager, prenom, nom, adresse, ville, code_postal, jours, marque)
             dossier = _completer_et_deposer(dossier, usager, prenom, nom)
-            if etat != "depose":
-                dossier.attribuer(attributeur, redacteur)
-            if etat in ("en_instruction", "attente_complements"):
-                dossier.demarrer_instruction(redacteur)
-            if etat == "attente_complements":
-                dossier.demander_complements(
-                    redacteur,
-                    "Bonjour, pourriez-vous nous transmettre la facture acquittée de la réparation ? Merci.",
-                )
+            for etape in etapes:
+                ETAPES[etape](dossier, acteurs)
+                dossier.refresh_from_db()
             # La démonstration montre l'horloge légale : la date de dépôt est reculée (le statut n'est pas touché).
             Dossier.objects.filter(pk=dossier.pk).update(depose_le=timezone.now() - datetime.timedelta(days=jours))
         actions.append(f"Dossier de démonstration {dossier.reference} : {dossier.get_statut_display()} ({cle})")

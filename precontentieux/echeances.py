@@ -18,8 +18,9 @@ from django.utils import timezone
 from portail.emails import programmer_email
 from portail.enums import Role
 from portail.models import EmailSortant, Utilisateur
+from portail.utils import date_fr
 from precontentieux.horloge import ETATS_HORLOGE, SEUIL_ALERTE_JOURS, Echeance, debut_du_jour, premier_depot_non_echu
-from precontentieux.models import Dossier, date_fr
+from precontentieux.models import Dossier
 
 GABARIT = "recapitulatif_echeances"
 

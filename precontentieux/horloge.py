@@ -15,26 +15,12 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from precontentieux.enums import StatutDossier
-from precontentieux.models import ajouter_mois
+from portail.utils import ajouter_mois
+from precontentieux.enums import ETATS_HORLOGE
 
 DELAI_REJET_IMPLICITE_MOIS = 2
 # En dessous de ce nombre de jours avant le rejet implicite, l'échéance est signalée (rouge, récapitulatif).
 SEUIL_ALERTE_JOURS = 15
-
-try:  # ensemble défini par la branche « domaine » (déposé → avant décision signée)
-    from precontentieux.enums import ETATS_HORLOGE
-except ImportError:  # pragma: no cover - avant la fusion du domaine
-    ETATS_HORLOGE = frozenset(
-        {
-            StatutDossier.DEPOSE,
-            StatutDossier.A_INSTRUIRE,
-            StatutDossier.EN_INSTRUCTION,
-            StatutDossier.ATTENTE_COMPLEMENTS,
-            StatutDossier.PROPOSITION_A_SIGNER,
-            StatutDossier.REJET_A_SIGNER,
-        }
-    )
 
 
 def premier_depot_non_echu(jour):

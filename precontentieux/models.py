@@ -5,6 +5,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -165,6 +166,9 @@ class Dossier(models.Model):
     version = models.PositiveIntegerField("version", default=1)
     # Récépissé de dépôt (PDF figé, rangé en privé) : nom de stockage.
     recepisse = models.CharField("récépissé (stockage)", max_length=255, blank=True)
+    # Recherche plein texte (PostgreSQL) : tenu à jour par un déclencheur SQL (migration 0007), jamais par
+    # le code ; reste vide sur SQLite, où la recherche se replie sur `icontains` (precontentieux/recherche.py).
+    vecteur_recherche = SearchVectorField("vecteur de recherche", null=True, editable=False)
 
     objects = DossierQuerySet.as_manager()
 
@@ -175,6 +179,10 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["statut", "depose_le"], name="dossier_statut_depot"),
             models.Index(fields=["redacteur", "statut"], name="dossier_redacteur_statut"),
+            # Files et recherche : ORDER BY depose_le, id LIMIT … OFFSET … lus sur ces index, sans tri
+            # (l'identifiant départage les dépôts simultanés ; sans lui dans l'index, PostgreSQL trie).
+            models.Index(fields=["statut", "depose_le", "id"], name="dossier_statut_depot_id"),
+            models.Index(fields=["depose_le", "id"], name="dossier_depot_id"),
         ]
 
     def __str__(self):

@@ -85,7 +85,7 @@ def chemins():
     return chemins
 
 
-def _redacteurs(nombre):
+def _redacteurs(nombre, aleatoire):
     administration = Administration.objects.get(code=CodeAdministration.MJ, active=True)
     groupe = Group.objects.get(name=Role.REDACTEUR)
     redacteurs = []
@@ -95,7 +95,7 @@ def _redacteurs(nombre):
             defaults={
                 "type": TypeUtilisateur.AGENT,
                 "email": f"redacteur-{i}@volume.justice.gouv.fr",
-                "prenom": random.choice(PRENOMS),
+                "prenom": aleatoire.choice(PRENOMS),
                 "nom": f"Rédacteur {i}",
                 "administration": administration,
             },
@@ -124,15 +124,14 @@ def _requerants(nombre, debut):
 
 def semer(nombre, *, graine=2026, redacteurs=20, sortie=None):
     """Crée `nombre` dossiers répartis selon REPARTITION ; renvoie {état: nombre créé}."""
-    aleatoire = random.Random(graine)
-    random.seed(graine)
+    aleatoire = random.Random(graine)  # noqa: S311 - données fictives reproductibles, aucun secret
     parcours = chemins()
     etats = list(REPARTITION)
     poids = [REPARTITION[e] for e in etats]
     maintenant = timezone.now()
     debut = Dossier.objects.filter(reference__startswith=f"{PREFIXE}-").count()
     with transaction.atomic():
-        agents = [a.pk for a in _redacteurs(redacteurs)]
+        agents = [a.pk for a in _redacteurs(redacteurs, aleatoire)]
         requerants = _requerants(max(1, nombre // 5), debut)
     comptes = collections.Counter()
     lot = 5000
@@ -201,6 +200,15 @@ def semer(nombre, *, graine=2026, redacteurs=20, sortie=None):
 
 
 def analyser():
-    """Statistiques du planificateur à jour après le remplissage (PostgreSQL : ANALYZE, SQLite : ANALYZE)."""
+    """Statistiques du planificateur à jour après le remplissage : ANALYZE.
+
+    Sur PostgreSQL, les tables remplies passent d'abord par VACUUM (ANALYZE) : la carte de visibilité
+    à jour permet les parcours d'index seuls (pages lointaines des files et de la recherche).
+    """
     with connection.cursor() as curseur:
+        # VACUUM est impossible dans une transaction (tests) : ANALYZE seul y suffit.
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            curseur.execute(
+                "VACUUM (ANALYZE) precontentieux_dossier, precontentieux_evenementdossier, portail_utilisateur"
+            )
         curseur.execute("ANALYZE")

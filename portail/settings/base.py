@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Recherche plein texte des dossiers (PostgreSQL ; sans effet sur SQLite).
+    "django.contrib.postgres",
     # dsfr avant django.forms : ses gabarits de formulaires remplacent ceux de Django.
     "dsfr",
     "django.forms",

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from portail.enums import Role
 from precontentieux import volume
+from tests.e2e.parcours_usager import purger_declarations_envoyees
 from tests.precontentieux.outils_back_office import agent, dossier_dans
 
 pytestmark = pytest.mark.e2e
@@ -17,6 +18,12 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(autouse=True)
 def _fichiers(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "fichiers"
+
+
+@pytest.fixture(autouse=True)
+def _purge(transactional_db):
+    yield
+    purger_declarations_envoyees()
 
 
 def _connecter(page, utilisateur, live_server):
@@ -51,6 +58,7 @@ def test_pages_du_back_office_accessibles(page, journal_navigateur, live_server)
     menu.get_by_role("link", name=re.compile("^À attribuer")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("À attribuer")
     verifier_page(page, journal_navigateur)
+    page.goto("/precontentieux/files/a-attribuer/?par_page=2")
     page.get_by_role("link", name="Page suivante").first.click()
     expect(page).to_have_url(re.compile(r"page=2"))
     verifier_page(page, journal_navigateur)

@@ -14,16 +14,21 @@ def agent(*roles, **champs):
     return UtilisateurFactory(agent_mj=True, roles=list(roles), **champs)
 
 
-def dossier_depose(requerant=None, **champs):
-    """Dossier réel : déclaration envoyée, demande complétée par l'usager (pièces comprises), déposée."""
+def dossier_depose(requerant=None, declaration=None, **champs):
+    """Dossier réel : déclaration envoyée, demande complétée par l'usager (pièces comprises), déposée.
+
+    `declaration` : champs de la déclaration des forces de l'ordre ; par défaut l'usager déclaré porte le nom
+    de naissance du requérant (la recherche lit aussi ces champs).
+    """
     requerant = requerant or UtilisateurFactory()
-    dossier = completer(dossier_declare(requerant=requerant), **champs)
+    declaration = declaration or {"usager_nom": champs.get("nom_naissance") or "MOREL", "usager_prenom": "Alex"}
+    dossier = completer(dossier_declare(requerant=requerant, **declaration), **champs)
     return dossier.deposer(requerant, attestation=True) or dossier
 
 
-def dossier_dans(etat, *, attributeur, redacteur, **champs):
+def dossier_dans(etat, *, attributeur, redacteur, declaration=None, **champs):
     """Dossier déposé puis amené par les transitions à l'état `etat` (à attribuer → attente de compléments)."""
-    dossier = dossier_depose(**champs)
+    dossier = dossier_depose(declaration=declaration, **champs)
     if etat == "depose":
         return dossier
     dossier.attribuer(attributeur, redacteur)

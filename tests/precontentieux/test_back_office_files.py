@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portail.enums import Role
+from portail.utils import ajouter_mois
 from precontentieux import volume
 from precontentieux.files_attente import FILES, compter
 from precontentieux.horloge import Echeance, premier_depot_non_echu
-from precontentieux.models import Dossier, ajouter_mois
+from precontentieux.models import Dossier
 from tests.factories import UtilisateurFactory
 from tests.precontentieux.outils_back_office import agent, deposer_il_y_a, dossier_dans
 

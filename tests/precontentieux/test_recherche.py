@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from portail.enums import CodeAdministration, Role, TypeEvenement
 from portail.models import Administration, Evenement
-from precontentieux.enums import StatutDossier, TypeRequerant
+from precontentieux.enums import StatutDossier, TypePersonneMorale, TypeRequerant
 from precontentieux.models import Dossier
 from tests.factories import UtilisateurFactory
 from tests.precontentieux.outils_back_office import agent, deposer_il_y_a, dossier_dans, dossier_depose
@@ -45,6 +45,7 @@ def jeu(equipe):
     )
     societe = dossier_depose(
         type_requerant=TypeRequerant.PERSONNE_MORALE,
+        type_personne_morale=TypePersonneMorale.SCI,
         raison_sociale="SCI Les Érables",
         siren_siret="73282932000074",
         representant_legal="Jean Morel",

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('precontentieux', '0006_champs_workflow'),
+        ('precontentieux', '0007_recherche_plein_texte'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
