@@ -59,10 +59,12 @@ def _contexte_echanges(dossier, form=None):
     """Fil d'échanges avec le ministère (jamais les notes internes) et formulaire de réponse s'il est attendu."""
     echanges = list(dossier.messages.prefetch_related("pieces"))
     demande_en_cours = None
-    if dossier.statut == StatutDossier.ATTENTE_COMPLEMENTS:
+    reponse_attendue = dossier.statut == StatutDossier.ATTENTE_COMPLEMENTS
+    if reponse_attendue:
         demande_en_cours = next((m for m in reversed(echanges) if not m.de_l_usager), None)
     return {
         "echanges": echanges,
+        "reponse_attendue": reponse_attendue,
         "demande_en_cours": demande_en_cours,
         "types_reponse": complements.types_proposes(demande_en_cours),
         "form_reponse": form or complements.ReponseComplementsForm(),
