@@ -216,11 +216,12 @@ def test_parcours_complet_de_l_instruction(
     )
     page.get_by_role("button", name="Envoyer ma réponse").click()
     expect(page.get_by_text("Votre réponse est envoyée au ministère de la Justice")).to_be_visible()
-    expect(page.get_by_role("link", name=re.compile("facture-acquittee.pdf"))).to_be_visible()
+    # Le fichier figure deux fois : dans les documents de la demande et dans le fil, sous la réponse.
+    expect(page.get_by_role("link", name=re.compile("facture-acquittee.pdf"))).to_have_count(2)
     verifier_page(page, journal_navigateur)
 
     # 6. Le rédacteur voit la réponse et le fichier ; le dossier est revenu en instruction.
-    onglet_redacteur.goto(url_fiche + "#echanges")
+    onglet_redacteur.goto(url_fiche)  # (l'onglet est sur …/#echanges : même adresse = pas de rechargement)
     echanges = onglet_redacteur.locator("#echanges").locator("xpath=..")
     expect(echanges).to_contain_text("Voici la facture acquittée.")
     expect(echanges.get_by_role("link", name=re.compile("facture-acquittee.pdf"))).to_be_visible()
