@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.core.mail import mailers
+from django.core.management import call_command
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -217,3 +218,9 @@ def balayer_courriels():
     if ids:
         logger.info("Balayage : %s courriel(s) relancé(s) sur %s.", relances, len(ids))
     return {"relances": relances, "a_verifier": interrompus}
+
+
+@shared_task(name="portail.tasks.purger_sessions")
+def purger_sessions():
+    """Sessions expirées retirées de la base (`clearsessions`), chaque nuit (CELERY_BEAT_SCHEDULE)."""
+    call_command("clearsessions")

@@ -11,8 +11,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
-from dsfr.forms import DsfrBaseForm
 
+from portail.formulaires import FormulaireDsfr
 from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE
 
 # Clés de session : les réponses en cours, et le résultat que la création de demande peut relire.
@@ -284,10 +284,8 @@ def evaluer(reponses):
 # Formulaire et vues
 
 
-class QuestionForm(DsfrBaseForm):
+class QuestionForm(FormulaireDsfr):
     """Une question à choix unique ; le champ porte le nom de la question (ids : id_<cle>_0, …)."""
-
-    use_required_attribute = False
 
     def __init__(self, question, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -302,12 +300,6 @@ class QuestionForm(DsfrBaseForm):
                 "invalid_choice": "Choisissez l’une des réponses proposées.",
             },
         )
-
-    def get_context(self):
-        # DsfrBaseForm.get_context émet un avertissement transitoire : on fixe la valeur nous-mêmes.
-        context = forms.Form.get_context(self)
-        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
-        return context
 
     def options(self):
         """Les boutons radio avec leur aide, pour le gabarit."""

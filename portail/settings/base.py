@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cookie signé « connecté auparavant » : seule condition pour conserver une saisie après expiration.
+    "portail.saisie_conservee.CookieConnexionMiddleware",
     "portail.signals.ActeurCourantMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -138,6 +140,8 @@ SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Page DSFR d'échec CSRF (jeton périmé après une reconnexion dans un autre onglet) qui garde la saisie.
+CSRF_FAILURE_VIEW = "portail.views.echec_csrf"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -199,6 +203,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "precontentieux.tasks.relancer_complements",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Sessions expirées (et saisies conservées qu'elles portent) retirées chaque nuit.
+    "purge-sessions": {"task": "portail.tasks.purger_sessions", "schedule": crontab(hour=3, minute=15)},
 }
 
 CACHES = {

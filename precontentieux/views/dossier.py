@@ -305,7 +305,8 @@ def contexte_fiche(request, dossier, note_form=None):
         "actions": actions_de_la_fiche(dossier, user),
         "dates_legales": bool(dossier.depose_le),
         "horloge": horloge(dossier),
-        "classe_statut": CLASSES_BADGE.get(dossier.statut, "fr-badge--no-icon"),
+        # Suffixe DSFR du badge (composants/_badge_statut.html), couleur de la table des files.
+        "badge_statut": CLASSES_BADGE.get(dossier.statut, "").removeprefix("fr-badge--").replace("no-icon", ""),
     }
 
 

@@ -64,6 +64,9 @@ ROUTES_PUBLIQUES = {
 ROUTES_CONTROLEES_PAR_LA_VUE = {
     "declarations:etape",  # assistant formtools : redirige vers la connexion en conservant l'étape
     "declarations:brouillon",  # sauvegarde automatique (fetch) : 401 plutôt qu'une redirection
+    # Même moteur d'assistant (portail/assistants.py) pour la demande de l'usager.
+    "usagers:completer_etape",
+    "usagers:brouillon_demande",
 }
 
 _VALEURS_FACTICES = {"int": "1", "uuid": "00000000-0000-0000-0000-000000000001"}
