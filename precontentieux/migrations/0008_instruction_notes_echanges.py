@@ -9,7 +9,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        # Fusionne aussi les deux 0007 (recherche plein texte, branche backoffice-files ; erreur signalée, main).
         ('precontentieux', '0007_recherche_plein_texte'),
+        ('precontentieux', '0007_erreur_signalee_usager'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
