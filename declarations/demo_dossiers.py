@@ -27,6 +27,7 @@ from portail.enums import CodeAdministration, Fournisseur, Role, TypeUtilisateur
 from portail.fichiers import enregistrer_prive, verifier_fichier
 from portail.models import Administration, IdentiteOIDC, Utilisateur
 from precontentieux.enums import Civilite, QualiteRequerant, TypePiece, TypeRequerant
+from precontentieux.instruction import demander_complements
 from precontentieux.models import Dossier
 from precontentieux.pieces import Situation, types_requis
 
@@ -76,8 +77,12 @@ DOSSIERS = [
 ETAPES = {
     "attribuer": lambda d, a: d.attribuer(a["attributeur"], a["redacteur"]),
     "demarrer_instruction": lambda d, a: d.demarrer_instruction(a["redacteur"]),
-    "demander_complements": lambda d, a: d.demander_complements(
-        a["redacteur"], "Bonjour, pourriez-vous nous transmettre la facture acquittée de la réparation ? Merci."
+    # Par le fil d'échanges (precontentieux.instruction) : le message apparaît des deux côtés.
+    "demander_complements": lambda d, a: demander_complements(
+        d,
+        a["redacteur"],
+        "Bonjour, pourriez-vous nous transmettre la facture acquittée de la réparation ? Merci.",
+        [TypePiece.FACTURE],
     ),
     "proposer_indemnisation": lambda d, a: d.transitionner("proposer_indemnisation", a["redacteur"]),
     "proposer_rejet": lambda d, a: d.transitionner(

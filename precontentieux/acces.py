@@ -37,3 +37,13 @@ def back_office(*roles):
         return enveloppe
 
     return decorateur
+
+
+def dossier_visible(request, reference, queryset=None):
+    """Le dossier désigné par sa référence, dans la portée de l'agent (`visibles_par`) ; 404 sinon."""
+    from django.shortcuts import get_object_or_404
+
+    from precontentieux.models import Dossier
+
+    queryset = queryset if queryset is not None else Dossier.objects.all()
+    return get_object_or_404(queryset.visibles_par(request.user), reference=reference)

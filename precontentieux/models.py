@@ -419,7 +419,8 @@ class Dossier(models.Model):
             "adresse": self.adresse,
             "motif": motif,
             "url_demande": settings.URL_PORTAIL + reverse("usagers:demande", args=[self.reference]),
-            "url_dossier": settings.URL_PORTAIL + reverse("precontentieux:accueil"),
+            # La fiche du dossier dans le back-office (courriels aux rédacteurs).
+            "url_dossier": settings.URL_PORTAIL + reverse("precontentieux:dossier", args=[self.reference]),
         }
 
     @classmethod
@@ -605,3 +606,6 @@ class Invitation(models.Model):
     def trouver(cls, jeton):
         """L'invitation correspondant au jeton, quel que soit son état (ou None)."""
         return cls.objects.select_related("dossier").filter(empreinte=empreinte_jeton(jeton)).first()
+
+
+from precontentieux.instruction import EnvoiUnique, MessageDossier, NoteDossier  # noqa: E402, F401

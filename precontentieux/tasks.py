@@ -20,3 +20,12 @@ def envoyer_recapitulatifs_echeances():
     from precontentieux.echeances import envoyer_recapitulatifs
 
     return envoyer_recapitulatifs()
+
+
+@shared_task
+def relancer_complements():
+    """Tâche quotidienne (Celery beat) : relance une fois l'usager sans réponse à une demande de compléments
+    depuis 15 jours. Idempotente (voir `precontentieux.instruction.relancer_usagers`)."""
+    from precontentieux.instruction import relancer_usagers
+
+    return relancer_usagers()

@@ -229,6 +229,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "precontentieux.tasks.envoyer_recapitulatifs_echeances",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Relance des usagers sans réponse à une demande de compléments depuis 15 jours (une fois par jour, 9 h).
+    "relance-complements": {
+        "task": "precontentieux.tasks.relancer_complements",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 CACHES = {

@@ -1,7 +1,9 @@
 """Écrans du back-office du précontentieux, un module par usage.
 
 - `files` : files d'attente par rôle ;
-- `recherche` : recherche plein texte, filtres, export CSV.
+- `recherche` : recherche plein texte, filtres, export CSV ;
+- `dossier` : fiche dossier (demande, déclaration, pièces, échanges, notes, historique, journal des consultations) ;
+- `instruction` : attribution, réattribution, démarrage, demande de compléments, actions à motif.
 
 `precontentieux` n'importe jamais `declarations` ni `usagers` : la déclaration se lit par `dossier.declaration`.
 """
