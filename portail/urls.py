@@ -17,6 +17,7 @@ urlpatterns_portail = [
     path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
     path("donnees-personnelles/", views.donnees_personnelles, name="donnees_personnelles"),
     path("plan-du-site/", views.plan_du_site, name="plan_du_site"),
+    path("qui-sommes-nous/", views.qui_sommes_nous, name="qui_sommes_nous"),
     # Développement seulement (DEBUG et courriels écrits en fichiers) ; 404 partout ailleurs.
     path("dev/courriels/", courriels_dev.courriels, name="courriels_dev"),
 ]

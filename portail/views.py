@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
@@ -68,7 +69,19 @@ def accessibilite(request):
 
 @login_not_required
 def mentions_legales(request):
-    return render(request, "portail/pages/mentions_legales.html")
+    return render(
+        request,
+        "portail/pages/mentions_legales.html",
+        {
+            "direction_publication": settings.MENTIONS_DIRECTION_PUBLICATION,
+            "hebergeur": settings.MENTIONS_HEBERGEUR,
+        },
+    )
+
+
+@login_not_required
+def qui_sommes_nous(request):
+    return render(request, "portail/pages/qui_sommes_nous.html")
 
 
 @login_not_required

@@ -42,10 +42,12 @@ def ajouter_mois(date, mois):
 
 
 def date_fr(date):
+    """« 1er janvier 2026 », « 2 janvier 2026 » : le premier jour du mois s'écrit « 1er » en français."""
     if not date:
         return ""
     with translation.override("fr"):
-        return formats.date_format(date, "j F Y")
+        texte = formats.date_format(date, "j F Y")
+    return "1er" + texte[1:] if date.day == 1 else texte
 
 
 class TransitionInterdite(Exception):

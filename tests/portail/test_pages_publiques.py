@@ -44,6 +44,7 @@ PAGES_PUBLIQUES = {
         "CNIL",
     ],
     "portail:plan_du_site": ["Pages publiques", "Espaces réservés"],
+    "portail:qui_sommes_nous": ["Bureau du précontentieux", "forces de l’ordre", "Tester mon éligibilité"],
 }
 
 
