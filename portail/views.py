@@ -64,7 +64,7 @@ def acces_en_attente(request):
 
 @login_not_required
 def accessibilite(request):
-    return render(request, "portail/pages/accessibilite.html")
+    return render(request, "portail/pages/accessibilite.html", {"courriel_contact": settings.COURRIEL_CONTACT})
 
 
 @login_not_required

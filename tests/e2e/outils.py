@@ -105,7 +105,9 @@ def verifier_accessibilite(page):
 
 # Boutons et liens DSFR dont le texte est rogné par la feuille de style (bouton à icône dans un groupe sans
 # `fr-btns-group--icon-left` : la DSFR le réduit à 2,5 rem, texte masqué) : leur nom n'est plus visible.
+# Les boutons que la DSFR veut à icône seule (menu, fermer, recherche, infobulle) portent un `title` : exclus.
 _TEXTES_ROGNES = """() => [...document.querySelectorAll('.fr-btn, .fr-link')]
+  .filter((e) => !e.matches('.fr-btn--menu, .fr-btn--close, .fr-btn--search, .fr-btn--tooltip, [title]'))
   .filter((e) => e.offsetParent !== null && e.textContent.trim() && e.scrollWidth > e.clientWidth + 1)
   .map((e) => e.textContent.trim())"""
 
