@@ -5,11 +5,12 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from declarations.enums import Civilite, ErreurOperationnelle, StatutDeclaration
+from declarations.enums import ErreurOperationnelle, StatutDeclaration
 from portail.emails import programmer_email
+from portail.utils import date_fr, generer_reference
 from portail.validateurs import telephone_valide
-from precontentieux.enums import OrigineDossier
-from precontentieux.models import Dossier, Invitation, date_fr, generer_reference
+from precontentieux.enums import Civilite, OrigineDossier
+from precontentieux.models import Dossier, Invitation
 
 
 class DeclarationVerrouillee(Exception):

@@ -90,7 +90,7 @@ TEMPLATES = [
                 "portail.context_processors.navigation",
             ],
             # `date_fr` dans tous les gabarits : « 1er janvier 2026 » (le filtre `date` écrit « 1 janvier »).
-            "builtins": ["precontentieux.templatetags.dates_fr"],
+            "builtins": ["portail.templatetags.dates_fr"],
         },
     },
 ]

@@ -10,13 +10,13 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
-from declarations.enums import Civilite
 from declarations.models import inviter_usager
 from faq.models import Entree
 from portail.emails import rendre
 from portail.models import EmailSortant
-from precontentieux.enums import OrigineDossier, TypeEvenementDossier
-from precontentieux.models import EvenementDossier, date_fr
+from portail.utils import date_fr
+from precontentieux.enums import Civilite, OrigineDossier, TypeEvenementDossier
+from precontentieux.models import EvenementDossier
 from tests.factories import UtilisateurFactory
 from tests.precontentieux.outils import dossier_declare
 from usagers.suivi import phrase_evenement

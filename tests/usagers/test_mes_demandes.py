@@ -6,8 +6,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from portail.utils import date_fr
 from precontentieux.enums import OrigineDossier, StatutDossier, TypeEvenementDossier, TypePiece
-from precontentieux.models import Dossier, EvenementDossier, date_fr
+from precontentieux.models import Dossier, EvenementDossier
 from tests.factories import UtilisateurFactory
 from tests.precontentieux.outils import ajouter_piece, completer, dossier_declare
 from tests.usagers.outils_usagers import texte

@@ -17,7 +17,7 @@ from portail.validateurs import (
     valider_telephone,
 )
 from precontentieux.enums import (
-    CiviliteRequerant,
+    Civilite,
     QualiteRequerant,
     TypePersonneMorale,
     TypeRequerant,
@@ -181,7 +181,7 @@ class EtapeInformationsForm(EtapeForm):
 
     civilite = forms.ChoiceField(
         label="Civilité",
-        choices=CiviliteRequerant.choices,
+        choices=Civilite.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Indiquez votre civilité."},
     )

@@ -7,7 +7,7 @@
 from django import template
 from django.utils import formats
 
-from precontentieux.models import date_fr as _date_fr
+from portail.utils import date_fr as _date_fr
 
 register = template.Library()
 
