@@ -30,6 +30,7 @@ class CourrielDev:
     date: object
     texte: str
     fichier: str
+    ordre: tuple = ()
 
 
 def _texte(message):
@@ -49,7 +50,8 @@ def lire_courriels(dossier, limite=LIMITE):
         return []
     courriels = []
     for fichier in racine.glob("*.log"):
-        for bloc in fichier.read_bytes().split(SEPARATEUR):
+        ecrit_le = fichier.stat().st_mtime_ns
+        for position, bloc in enumerate(fichier.read_bytes().split(SEPARATEUR)):
             if not bloc.strip():
                 continue
             message = BytesParser(policy=policy.default).parsebytes(bloc.strip(b"\n") + b"\n")
@@ -65,9 +67,11 @@ def lire_courriels(dossier, limite=LIMITE):
                     date=date,
                     texte=_texte(message),
                     fichier=fichier.name,
+                    # L'en-tête Date est à la seconde : départage par l'écriture du fichier puis la position.
+                    ordre=(date.timestamp() if date else 0, ecrit_le, position),
                 )
             )
-    courriels.sort(key=lambda c: (c.date is not None, c.date and c.date.timestamp()), reverse=True)
+    courriels.sort(key=lambda c: c.ordre, reverse=True)
     return courriels[:limite]
 
 
