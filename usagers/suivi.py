@@ -93,6 +93,7 @@ def url_recepisse(dossier):
 
 MJ = "le ministère de la Justice"
 LE_MJ = "Le ministère de la Justice"
+AU_MJ = "au ministère de la Justice"  # « à » + « le » : jamais « à le ministère »
 
 # Statut atteint → phrase. Les états internes (signatures, retour du validateur) ne sont pas montrés.
 PHRASES_STATUT = {
@@ -121,7 +122,7 @@ def phrase_evenement(evenement, dossier):
     """Phrase de l'historique pour un événement, ou "" s'il ne concerne pas l'usager."""
     if evenement.type == TypeEvenementDossier.CREATION:
         if dossier.origine == OrigineDossier.DECLARATION:
-            return f"Les forces de l’ordre ont signalé le bris de porte à {MJ} ; votre demande a été préparée."
+            return f"Les forces de l’ordre ont signalé le bris de porte {AU_MJ} ; votre demande a été préparée."
         return "Vous avez commencé votre demande."
     if evenement.type == TypeEvenementDossier.RATTACHEMENT:
         return "La demande a été rattachée à votre compte."
