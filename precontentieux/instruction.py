@@ -254,9 +254,6 @@ def relancer_usagers(maintenant=None):
 
 
 def url_demande_usager(reference):
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
-    try:
-        return reverse("usagers:demande", args=[reference])
-    except NoReverseMatch:
-        return "/"
+    return reverse("usagers:demande", args=[reference])
