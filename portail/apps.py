@@ -6,4 +6,4 @@ class PortailConfig(AppConfig):
     verbose_name = "Portail"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401

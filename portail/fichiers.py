@@ -12,6 +12,7 @@ Les règles et leurs raisons sont décrites dans `docs/fichiers.md`.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import logging
@@ -191,6 +192,50 @@ def verifier_fichier(fichier, *, types_autorises=TYPES_PAR_DEFAUT, taille_max=TA
         nom=_nom_avec_extension(nom_origine, EXTENSIONS[type_final]),
         taille=len(contenu),
     )
+
+
+# --- Quotas ------------------------------------------------------------------------------------
+
+
+def recevoir_fichier(fichier, utilisateur, *, pieces=None, **options) -> FichierVerifie:
+    """Quotas du compte puis `verifier_fichier` : ce que les vues appellent pour chaque fichier reçu.
+
+    - au plus `QUOTA_TELEVERSEMENTS_PAR_HEURE` fichiers reçus par compte et par heure glissante, acceptés
+      ou refusés (chaque tentative est journalisée dans `Televersement` AVANT l'analyse, qui a un coût) ;
+    - `pieces` (queryset des pièces déjà jointes à la demande ou à la déclaration) : le total ne dépasse
+      pas `QUOTA_OCTETS_PAR_DEMANDE`.
+    """
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from portail.enums import EtatAnalyse
+    from portail.models import Televersement
+
+    nom = nettoyer_nom(getattr(fichier, "name", ""))
+    taille = getattr(fichier, "size", None) or 0
+    par_heure = settings.QUOTA_TELEVERSEMENTS_PAR_HEURE
+    depuis = timezone.now() - datetime.timedelta(hours=1)
+    if Televersement.objects.filter(utilisateur=utilisateur, recu_le__gte=depuis).count() >= par_heure:
+        raise FichierRefuse(
+            f"Le fichier « {nom} » n’a pas été envoyé : vous avez déjà envoyé {par_heure} "
+            f"fichier{'s' if par_heure > 1 else ''} dans l’heure, le maximum autorisé. Réessayez dans une heure.",
+            code="quota_horaire",
+        )
+    Televersement.objects.create(utilisateur=utilisateur, taille=taille)
+    if pieces is not None:
+        maximum = settings.QUOTA_OCTETS_PAR_DEMANDE
+        deja = pieces.exclude(etat_analyse=EtatAnalyse.INFECTEE).aggregate(total=Sum("taille"))["total"] or 0
+        if deja + taille > maximum:
+            raise FichierRefuse(
+                f"Le fichier « {nom} » n’a pas été ajouté : l’ensemble des documents ne peut pas dépasser "
+                f"{_taille_lisible(maximum)} (déjà {_taille_lisible(deja)}). Retirez des documents inutiles ou "
+                "réduisez la taille des fichiers.",
+                code="quota_octets",
+            )
+    return verifier_fichier(fichier, **options)
+
+
+# --- Analyse -----------------------------------------------------------------------------------
 
 
 def analyser(contenu: bytes, type_detecte: str, nom: str, limites: Limites | None = None) -> tuple[bytes, str]:

@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from portail.comptes import signaux  # noqa: F401  (journal des comptes par courriel)
 from portail.enums import Role, TypeEvenement
-from portail.models import Evenement, Utilisateur
+from portail.models import Evenement, PieceAnalysee, Utilisateur
 
 # Requête en cours, pour nommer l'acteur d'un changement de rôle (voir ActeurCourantMiddleware).
 _requete_courante = contextvars.ContextVar("requete_courante", default=None)
@@ -109,3 +109,12 @@ def journaliser_activation(sender, instance, created=False, raw=False, **kwargs)
     acteur, requete = _acteur_et_requete()
     type_evenement = TypeEvenement.AGENT_REACTIVE if instance.is_active else TypeEvenement.AGENT_DESACTIVE
     Evenement.journaliser(type_evenement, acteur=acteur, cible=instance, request=requete)
+
+
+@receiver(post_save, dispatch_uid="portail_analyse_antivirus")
+def programmer_analyse_antivirus(sender, instance, created, raw=False, **kwargs):
+    """Toute pièce jointe créée (déclaration ou demande) est analysée par l'antivirus après le COMMIT."""
+    if created and not raw and isinstance(instance, PieceAnalysee):
+        from portail.antivirus import programmer_analyse
+
+        programmer_analyse(instance)

@@ -298,7 +298,13 @@ def elements_manquants(dossier, pieces=None):
         manquants.append(MANQUE_ATTESTATION)
     if pieces is None:
         pieces = dossier.pieces.all()
-    fournis = {p.type for p in pieces}
+    # Le dépôt attend la fin de l'analyse antivirus ; une pièce infectée doit être retirée.
+    for piece in pieces:
+        if piece.en_analyse:
+            manquants.append(f"document en cours d’analyse antivirus, patientez quelques instants : {piece.nom}")
+        elif piece.infectee:
+            manquants.append(f"document refusé par l’antivirus, à retirer : {piece.nom}")
+    fournis = {p.type for p in pieces if p.utilisable}
     for attendue in pieces_attendues(Situation.du_dossier(dossier)):
         if attendue.requise and attendue.type not in fournis:
             manquants.append(f"pièce manquante : {attendue.libelle}")

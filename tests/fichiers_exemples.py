@@ -383,3 +383,17 @@ FACTURX_XML = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n'
     b'<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"/>'
 )
+
+
+def pdf_avec_eicar():
+    """PDF valide dont le contenu de page porte la chaîne de test EICAR (faux virus standard)."""
+    from tests.clamav import EICAR
+
+    return pdf_objets_bruts(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            _PAGES_BRUTES[1],
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            b"<< /Length %d >>\nstream\n" % len(EICAR) + EICAR + b"\nendstream",
+        ]
+    )

@@ -186,6 +186,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_timeout": 2, "socke
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "balayage-courriels": {"task": "portail.tasks.balayer_courriels", "schedule": 60.0},
+    "balayage-analyses": {"task": "portail.tasks.balayer_analyses", "schedule": 120.0},
 }
 
 CACHES = {

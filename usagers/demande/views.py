@@ -20,7 +20,7 @@ from portail.assistants import (
     resume_erreurs,
     valeurs_brutes,
 )
-from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
+from portail.fichiers import FichierRefuse, enregistrer_prive, recevoir_fichier, reponse_telechargement, supprimer_prive
 from portail.permissions import usager_requis
 from portail.validateurs import iban_lisible
 from precontentieux.enums import StatutDossier, TypeEvenementDossier, TypeRequerant
@@ -81,7 +81,7 @@ def televerser_pieces(request, dossier, types_autorises):
                 erreurs.append(f"Vous ne pouvez pas joindre plus de {NOMBRE_MAX_PIECES} documents à une demande.")
                 return ajoutes, erreurs
             try:
-                verifie = verifier_fichier(fichier)
+                verifie = recevoir_fichier(fichier, request.user, pieces=dossier.pieces.all())
             except FichierRefuse as refus:
                 erreurs.append(refus.message_affiche)
                 continue
