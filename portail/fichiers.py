@@ -261,7 +261,15 @@ def _analyser(contenu, type_detecte, nom, limites):
 
 # Modules chargés une fois par le serveur de processus (« forkserver ») : chaque analyse part d'une
 # copie déjà prête, sans fils d'exécution ni connexion à la base héritée du serveur web.
-_MODULES_PRECHARGES = ["portail.fichiers", "PIL.Image", "PIL.PngImagePlugin", "PIL.JpegImagePlugin", "pypdf"]
+_MODULES_PRECHARGES = [
+    "portail.fichiers",
+    "PIL.Image",
+    "PIL.PngImagePlugin",
+    "PIL.JpegImagePlugin",
+    "pypdf",
+    "pillow_heif",
+    "defusedxml.ElementTree",
+]
 _contexte = None
 
 
@@ -601,11 +609,8 @@ def _controler_dictionnaire(objet, nom: str) -> None:
     action = _valeur(objet, "/S")
     if any(cle in objet for cle in CLES_INTERDITES) or action in ACTIONS_INTERDITES:
         raise _refus_actif(nom)
-    if action == "/URI":
-        cible = _valeur(objet, "/URI")
-        cible = bytes(cible) if isinstance(cible, bytes) else str(cible or "").encode("latin-1", "replace")
-        if not cible.strip().lower().startswith(tuple(s.encode() for s in SCHEMAS_URI_ADMIS)):
-            raise _refus_actif(nom)
+    if action == "/URI" and not _uri_admise(_valeur(objet, "/URI")):
+        raise _refus_actif(nom)
     if "/EF" in objet:
         # Spécification de fichier joint : seules les données XML des factures électroniques
         # (Factur-X, ZUGFeRD) sont admises, et seulement si leur contenu est bien du XML.
@@ -624,6 +629,19 @@ def _controler_dictionnaire(objet, nom: str) -> None:
             flux = flux.get_object()
             if not hasattr(flux, "get_data") or not _est_du_xml(flux.get_data()):
                 raise joint_refuse
+
+
+def _uri_admise(cible) -> bool:
+    """Lien web (http, https, mailto, tel) ou adresse sans schéma (« www.artisan.fr ») ; jamais un fichier
+    local ni un partage réseau (`file:`, `smb:`, `\\\\serveur`, `//serveur`)."""
+    if isinstance(cible, bytes):
+        cible = cible.decode("latin-1")
+    cible = str(cible or "").strip().lower()
+    if cible.startswith(SCHEMAS_URI_ADMIS):
+        return True
+    if cible.startswith(("\\", "//")):
+        return False
+    return not re.match(r"^[a-z][a-z0-9+.-]*:", cible)
 
 
 def _est_du_xml(donnees: bytes) -> bool:

@@ -107,6 +107,8 @@ def test_le_refus_calcule_dans_le_sous_processus_garde_son_message():
         pytest.param(lambda: ex.pdf_avec_action(ex.PDF_OUVERTURE_PARTAGE_RESEAU), id="gotor-ouverture"),
         pytest.param(lambda: ex.pdf_lien_page(ex.PDF_OUVERTURE_PARTAGE_RESEAU), id="gotor-lien"),
         pytest.param(lambda: ex.pdf_lien_page(ex.PDF_LIEN_FICHIER_LOCAL), id="uri-file"),
+        pytest.param(lambda: ex.pdf_lien_page(b"<< /S /URI /URI (smb://serveur/partage) >>"), id="uri-smb"),
+        pytest.param(lambda: ex.pdf_lien_page(b"<< /S /URI /URI (\\\\\\\\serveur\\\\x) >>"), id="uri-unc"),
         pytest.param(ex.pdf_lancement, id="launch"),
     ],
 )
@@ -116,10 +118,12 @@ def test_pdf_qui_envoie_des_donnees_ou_ouvre_un_partage_reseau_refuse(fabrique):
     assert "refusés pour des raisons de sécurité" in erreur.message_affiche
 
 
-def test_pdf_avec_un_lien_web_reste_accepte():
-    assert verifier_fichier(ex.televerse("facture.pdf", ex.pdf_lien_page(ex.PDF_LIEN_WEB))).type_mime == (
-        "application/pdf"
-    )
+@pytest.mark.parametrize(
+    "action",
+    [ex.PDF_LIEN_WEB, b"<< /S /URI /URI (www.artisan-serrurier.fr) >>", b"<< /S /URI /URI (mailto:a@b.fr) >>"],
+)
+def test_pdf_avec_un_lien_web_reste_accepte(action):
+    assert verifier_fichier(ex.televerse("facture.pdf", ex.pdf_lien_page(action))).type_mime == "application/pdf"
 
 
 @pytest.mark.parametrize(
