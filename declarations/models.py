@@ -3,14 +3,15 @@ import uuid
 from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 
-from declarations.enums import Civilite, ErreurOperationnelle, StatutDeclaration
+from declarations.enums import ErreurOperationnelle, StatutDeclaration
 from portail.emails import programmer_email
 from portail.models import PieceAnalysee
+from portail.utils import date_fr, generer_reference
 from portail.validateurs import telephone_valide
-from precontentieux.enums import OrigineDossier
-from precontentieux.models import Dossier, Invitation, generer_reference
+from precontentieux.enums import Civilite, OrigineDossier
+from precontentieux.models import CHAMPS_AVANCEMENT, Dossier, Invitation
 
 
 class DeclarationVerrouillee(Exception):
@@ -40,6 +41,11 @@ class DeclarationQuerySet(models.QuerySet):
 
     def envoyees(self):
         return self.filter(statut=StatutDeclaration.ENVOYEE)
+
+    def avec_avancement(self, sans=()):
+        """Avec le dossier réduit à ses champs d'avancement : jamais l'IBAN ni l'identité de l'usager."""
+        champs = [f.name for f in self.model._meta.concrete_fields if f.name not in sans]
+        return self.select_related("dossier").only(*champs, *(f"dossier__{c}" for c in CHAMPS_AVANCEMENT))
 
 
 class Declaration(models.Model):
@@ -159,6 +165,28 @@ class Declaration(models.Model):
     def est_envoyee(self):
         return getattr(self, "_statut_en_base", self.statut) == StatutDeclaration.ENVOYEE
 
+    def recapitulatif(self):
+        """[(étape, titre, [(libellé, valeur lisible)])] depuis les colonnes (données validées), avec les
+        libellés du guide des forces de l'ordre ; lu par la page de l'agent et par le back-office."""
+        from declarations.forms import ETAPES
+
+        recapitulatif = []
+        for etape, formulaire in ETAPES:
+            lignes = []
+            for nom, champ in formulaire.base_fields.items():
+                valeur = getattr(self, nom)
+                if nom == "coordonnees_usager":
+                    valeur = {True: "Oui", False: "Non"}.get(valeur)
+                elif nom in ("erreur_operationnelle", "usager_civilite"):
+                    valeur = getattr(self, f"get_{nom}_display")()
+                elif nom == "date_operation" and valeur:
+                    valeur = valeur.strftime("%d/%m/%Y")
+                if etape == "usager" and nom != "coordonnees_usager" and not self.coordonnees_usager:
+                    continue
+                lignes.append((champ.label, valeur or "Non renseigné"))
+            recapitulatif.append((etape, formulaire.titre, lignes))
+        return recapitulatif
+
     @property
     def adresse(self):
         ligne = ", ".join(p for p in (self.adresse_voie, self.adresse_complement) if p)
@@ -205,13 +233,6 @@ def _champs_manquants(declaration):
     return libelles
 
 
-def _date_fr(date):
-    if not date:
-        return ""
-    with translation.override("fr"):
-        return formats.date_format(date, "j F Y")
-
-
 def inviter_usager(dossier, *, courriel, civilite="", nom="", prenom="", telephone=""):
     """Crée l'invitation et met son courriel dans la boîte d'envoi (dans la transaction courante)."""
     invitation, jeton = Invitation.creer(
@@ -224,10 +245,10 @@ def inviter_usager(dossier, *, courriel, civilite="", nom="", prenom="", telepho
             "civilite": Civilite(civilite).label if civilite else "",
             "nom": nom,
             "prenom": prenom,
-            "date_operation": _date_fr(dossier.date_operation),
+            "date_operation": date_fr(dossier.date_operation),
             "adresse": dossier.adresse,
             "url_invitation": settings.URL_PORTAIL + reverse("usagers:invitation", args=[jeton]),
-            "expire_le": _date_fr(timezone.localdate(invitation.expire_le)),
+            "expire_le": date_fr(timezone.localdate(invitation.expire_le)),
         },
     )
     return invitation

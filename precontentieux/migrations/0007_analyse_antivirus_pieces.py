@@ -16,7 +16,7 @@ ETATS = [
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("precontentieux", "0005_logement_assure"),
+        ("precontentieux", "0006_champs_workflow"),
     ]
 
     operations = [

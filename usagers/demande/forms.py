@@ -17,11 +17,12 @@ from portail.validateurs import (
     valider_telephone,
 )
 from precontentieux.enums import (
-    CiviliteRequerant,
+    Civilite,
     QualiteRequerant,
     TypePersonneMorale,
     TypeRequerant,
 )
+from precontentieux.pieces import CHAMPS_PERSONNE_MORALE, CHAMPS_PERSONNE_PHYSIQUE
 
 OUI_NON = [("oui", "Oui"), ("non", "Non")]
 OUI_NON_BOOLEENS = {"oui": True, "non": False}
@@ -172,16 +173,12 @@ class EtapeBrisDePorteForm(EtapeForm):
         return donnees
 
 
-CHAMPS_PERSONNE_PHYSIQUE = ("civilite", "prenoms", "nom_naissance", "nom_usage", "date_naissance", "lieu_naissance")
-CHAMPS_PERSONNE_MORALE = ("raison_sociale", "siren_siret", "representant_legal")
-
-
 class EtapeInformationsForm(EtapeForm):
     titre = "Vos informations"
 
     civilite = forms.ChoiceField(
         label="Civilité",
-        choices=CiviliteRequerant.choices,
+        choices=Civilite.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Indiquez votre civilité."},
     )
