@@ -106,3 +106,13 @@ def test_demandes_ouvertes_limitees_par_compte(client, usager, settings):
     Dossier.objects.filter(requerant=usager, origine=OrigineDossier.USAGER).update(statut=StatutDossier.CLOTURE)
     assert client.post(reverse("usagers:nouvelle_demande"), {"jeton": jeton(client)}).status_code == 302
     assert Dossier.objects.filter(requerant=usager, origine=OrigineDossier.USAGER).count() == 3
+
+
+def test_le_journal_des_envois_est_purge_apres_un_jour(usager):
+    from portail.tasks import balayer_analyses
+
+    ancien = Televersement.objects.create(utilisateur=usager, taille=10)
+    recent = Televersement.objects.create(utilisateur=usager, taille=10)
+    Televersement.objects.filter(pk=ancien.pk).update(recu_le=timezone.now() - datetime.timedelta(days=1, minutes=1))
+    balayer_analyses()
+    assert list(Televersement.objects.values_list("pk", flat=True)) == [recent.pk]
