@@ -282,6 +282,38 @@ def _contexte_processus():
     return _contexte
 
 
+def demarrer_analyseur(*, attendre: bool = False) -> None:
+    """Démarre le serveur de processus d'analyse (et ses modules préchargés) sans attendre un premier fichier.
+
+    Appelé au démarrage du serveur web (`portail/wsgi.py`), dans un fil d'exécution à part : sinon le
+    premier fichier déposé après un démarrage paie le lancement de l'interpréteur et le chargement de
+    Pillow et pypdf (plusieurs secondes sur une machine chargée).
+    """
+    import threading
+
+    if not Limites.depuis_reglages().isolee:
+        return
+
+    def chauffer():
+        try:
+            analyser(_PNG_MINUSCULE, "png", "demarrage.png")
+        except Exception:  # le démarrage ne doit jamais échouer pour cela ; le premier dépôt réessaiera
+            logger.exception("Démarrage de l'analyseur de fichiers impossible.")
+
+    if attendre:
+        chauffer()
+    else:
+        threading.Thread(target=chauffer, name="demarrage-analyseur", daemon=True).start()
+
+
+# PNG d'un pixel (67 octets) : la plus petite analyse possible, pour démarrer l'analyseur.
+_PNG_MINUSCULE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000050001"
+    "0d0a2db40000000049454e44ae426082"
+)
+
+
 def _memoire_virtuelle_actuelle() -> int:
     try:
         with open("/proc/self/status", encoding="ascii") as statut:
