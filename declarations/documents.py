@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
@@ -43,10 +43,7 @@ def _document(slug):
 
 
 def _url_absolue(nom):
-    try:
-        return settings.URL_PORTAIL + reverse(nom)
-    except NoReverseMatch:
-        return ""
+    return settings.URL_PORTAIL + reverse(nom)
 
 
 def contexte_documents():

@@ -4,7 +4,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
@@ -21,11 +21,8 @@ CHAMPS_COORDONNEES = ("usager_civilite", *CHAMPS_COORDONNEES_REQUIS, "usager_pre
 
 
 def url_faq():
-    """Adresse de la foire aux questions si elle existe (sinon None : pas de lien mort)."""
-    try:
-        return reverse("faq:liste")
-    except NoReverseMatch:
-        return None
+    """Adresse de la foire aux questions."""
+    return reverse("faq:liste")
 
 
 def normaliser_telephone(valeur):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 from dsfr.forms import DsfrBaseForm
 
@@ -333,13 +333,6 @@ def _url_question(cle):
     return reverse("eligibilite:question", args=[cle])
 
 
-def _url_ou_none(nom):
-    try:
-        return reverse(nom)
-    except NoReverseMatch:
-        return None
-
-
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def debut(request):
@@ -402,7 +395,7 @@ def resultat(request):
         "personne_morale": res.personne_morale,
         "reponses": reponses,
     }
-    url_demande = _url_ou_none("usagers:nouvelle_demande")
+    url_demande = reverse("usagers:nouvelle_demande")
     gabarits = {
         ELIGIBLE: "usagers/eligibilite/eligible.html",
         INCOMPLET: "usagers/eligibilite/incomplet.html",

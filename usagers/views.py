@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portail.enums import Fournisseur
@@ -50,14 +50,9 @@ def accueil(request):
         }
         for dossier in _mes_dossiers(request).defer("brouillon").order_by("-cree_le", "-pk")
     ]
-    return render(request, "usagers/mes_demandes.html", {"demandes": demandes, "url_eligibilite": _url_eligibilite()})
-
-
-def _url_eligibilite():
-    try:
-        return reverse("eligibilite:debut")
-    except NoReverseMatch:
-        return ""
+    return render(
+        request, "usagers/mes_demandes.html", {"demandes": demandes, "url_eligibilite": reverse("eligibilite:debut")}
+    )
 
 
 @usager_requis
@@ -204,7 +199,7 @@ def nouvelle_demande(request):
         {
             "jeton": jeton,
             "issue_eligibilite": resultat.get("issue", ""),
-            "url_eligibilite": _url_eligibilite(),
+            "url_eligibilite": reverse("eligibilite:debut"),
             "aide_document_fdo": AIDE_DOCUMENT_FORCES_DE_L_ORDRE,
             "refus_quota": Dossier.refus_quota_demandes(request.user),
         },

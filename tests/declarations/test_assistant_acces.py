@@ -12,7 +12,7 @@ from declarations.models import Declaration, PieceJointeDeclaration, envoyer_dec
 from portail.models import EmailSortant
 from precontentieux.models import Dossier
 from tests.declarations.test_assistant import ETAPE1, ETAPE2, url_brouillon, url_etape
-from tests.factories import DeclarationFactory, UtilisateurFactory
+from tests.fabriques import DeclarationFactory, UtilisateurFactory
 
 
 def etat(declaration):

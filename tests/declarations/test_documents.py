@@ -15,7 +15,7 @@ from django.utils.html import strip_tags
 from declarations.documents import DOCUMENTS
 from portail import pdf
 from portail.enums import Role
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 
 URL = reverse("declarations:documents")
 

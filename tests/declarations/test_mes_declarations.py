@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from declarations.models import Declaration, envoyer_declaration
 from precontentieux.enums import StatutDossier
-from precontentieux.models import Dossier, Invitation
-from tests.factories import DeclarationFactory, UtilisateurFactory
+from precontentieux.models import Invitation
+from tests.fabriques import DeclarationFactory, DossierFactory, UtilisateurFactory
 
 URL = reverse("declarations:mes_declarations")
 
@@ -71,8 +71,6 @@ def test_nombre_de_requetes_constant(client, django_assert_num_queries, nombre):
 def test_avancement_grossier(client):
     agent = UtilisateurFactory(policier=True)
     client.force_login(agent)
-    envoyee = envoyer_declaration(DeclarationFactory(agent=agent, complete=True).pk, agent)
-    dossier = envoyee.dossier
     attendus = [
         (StatutDossier.DEPOSE, "Demande déposée par l’usager"),
         (StatutDossier.EN_INSTRUCTION, "En cours d’instruction"),
@@ -80,9 +78,9 @@ def test_avancement_grossier(client):
         (StatutDossier.REJETE, "Décision rendue"),
     ]
     for statut, libelle in attendus:
-        Dossier.objects.filter(pk=dossier.pk).update(statut=statut)
+        dossier = DossierFactory(requerant=UtilisateurFactory(), etat=statut, agent=agent)
         assert libelle in client.get(URL).content.decode()
-        assert libelle in client.get(reverse("declarations:voir", args=[envoyee.pk])).content.decode()
+        assert libelle in client.get(reverse("declarations:voir", args=[dossier.declaration.pk])).content.decode()
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from declarations.departements import departement_du_code_postal, departements_r
 from declarations.models import Serrurier
 from declarations.serruriers import semer_serruriers_demo
 from portail.enums import Role
-from tests.factories import SerrurierFactory, UtilisateurFactory
+from tests.fabriques import SerrurierFactory, UtilisateurFactory
 
 URL = reverse("declarations:serrurier")
 

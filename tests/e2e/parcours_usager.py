@@ -24,8 +24,7 @@ from precontentieux.models import Dossier
 from precontentieux.pieces import Situation, types_requis
 from tests import fichiers_exemples as ex
 from tests.e2e.outils import verifier_accessibilite, verifier_page
-from tests.factories import DeclarationFactory
-from tests.precontentieux.outils import SENTINELLES, TEXTES_SENTINELLES
+from tests.fabriques import SENTINELLES, TEXTES_SENTINELLES, DeclarationFactory
 
 MOT_DE_PASSE_LIBELLE = re.compile(r"^\s*Mot de passe")
 STATUT_ENREGISTRE = re.compile(r"^Demande enregistrée à \d{2}:\d{2}$")

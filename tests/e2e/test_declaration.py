@@ -26,7 +26,7 @@ from portail.enums import StatutEmail
 from portail.models import EmailSortant
 from tests import fichiers_exemples
 from tests.e2e.outils import SCRIPT_ECOUTE_CSP, verifier_page
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 
 pytestmark = pytest.mark.e2e
 

@@ -15,8 +15,7 @@ from precontentieux.enums import StatutDossier, TypeEvenementDossier, TypePiece
 from precontentieux.models import Dossier
 from precontentieux.pieces import Situation, types_requis
 from tests import fichiers_exemples as ex
-from tests.factories import UtilisateurFactory
-from tests.precontentieux.outils import IBAN_VALIDE, TEXTES_SENTINELLES, ajouter_piece, dossier_declare
+from tests.fabriques import IBAN_VALIDE, TEXTES_SENTINELLES, UtilisateurFactory, ajouter_piece, dossier_declare
 
 pytestmark = pytest.mark.django_db
 
@@ -379,7 +378,7 @@ def test_parcours_complet_depot_courriel_recepisse(client, usager, dossier):
 
 @pytest.fixture
 def dossier_depose(usager, dossier):
-    from tests.precontentieux.outils import completer
+    from tests.fabriques import completer
 
     completer(dossier)
     dossier.deposer(usager)

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from precontentieux.enums import OrigineDossier, StatutDossier, TypeEvenementDossier, TypePiece
 from precontentieux.models import Dossier, EvenementDossier
-from tests.factories import UtilisateurFactory
-from tests.precontentieux.outils import ajouter_piece, completer, dossier_declare
+from tests.fabriques import DossierFactory, UtilisateurFactory, ajouter_piece, completer, dossier_declare
 from tests.usagers.outils_usagers import texte
 from usagers.suivi import STATUTS_USAGER
 
@@ -41,8 +40,7 @@ def test_chaque_statut_a_un_libelle_usager():
 def test_mes_demandes_liste_reference_statut_dates_et_prochaine_action(client):
     usager = UtilisateurFactory()
     a_completer = dossier_declare(requerant=usager)
-    deposee = creer_dossiers(usager, 1)[0]
-    Dossier.objects.filter(pk=deposee.pk).update(statut=StatutDossier.DEPOSE, depose_le=timezone.now())
+    deposee = DossierFactory(requerant=usager, depose=True)
     autre = creer_dossiers(UtilisateurFactory(), 1)[0]
     client.force_login(usager)
 
