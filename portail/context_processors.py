@@ -63,3 +63,10 @@ def navigation(request):
         "skiplinks": LIENS_D_EVITEMENT,
         "menu_principal": menu,
     }
+
+
+def site_config(request):
+    """Remplace `dsfr.context_processors.site_config` : même variable, sans requête SQL par page."""
+    from portail.cache import configuration_du_site
+
+    return {"SITE_CONFIG": configuration_du_site()}

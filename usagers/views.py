@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portail.enums import Fournisseur
 from portail.fichiers import reponse_telechargement
+from portail.pagination import paginer
 from portail.permissions import usager_requis
 from precontentieux.enums import ETATS_HORLOGE, OrigineDossier, QualiteRequerant, StatutDossier, TypeRequerant
 from precontentieux.models import Dossier, Invitation, PieceJointeDossier
@@ -42,16 +43,19 @@ def accueil(request):
     reference = request.session.pop(CLE_SESSION_DOSSIER_RATTACHE, None)
     if reference and _mes_dossiers(request).filter(reference=reference).exists():
         return redirect("usagers:demande", reference=reference)
+    page = paginer(request, _mes_dossiers(request).defer("brouillon").order_by("-cree_le", "-pk"))
     demandes = [
         {
             "dossier": dossier,
             "statut": suivi.statut_usager(dossier.statut),
             "action": suivi.action_attendue(dossier),
         }
-        for dossier in _mes_dossiers(request).defer("brouillon").order_by("-cree_le", "-pk")
+        for dossier in page
     ]
     return render(
-        request, "usagers/mes_demandes.html", {"demandes": demandes, "url_eligibilite": reverse("eligibilite:debut")}
+        request,
+        "usagers/mes_demandes.html",
+        {"demandes": demandes, "page_obj": page, "url_eligibilite": reverse("eligibilite:debut")},
     )
 
 

@@ -205,6 +205,8 @@ def etape_informations(page, journal, *, prenoms_attendus, courriel_attendu):
     page.get_by_label(_libelle("Titulaire du compte")).fill("Martin DUPONT")
     continuer(page)
     expect(page.locator("#resume-erreurs")).to_contain_text("Cet IBAN est incorrect")
+    # Envoi refusé : le focus est sur le résumé des erreurs (static/js/portail.js).
+    expect(page.locator("#resume-erreurs")).to_be_focused()
     iban = page.get_by_label(_libelle("IBAN"))
     expect(iban).to_have_attribute("aria-invalid", "true")
     verifier_page(page, journal)

@@ -78,7 +78,37 @@ def test_mes_demandes_nombre_de_requetes_constant(client):
     creer_dossiers(usager, 28)
     trente = requetes(client, reverse("usagers:accueil"))
     assert trente == deux
-    assert texte(client.get(reverse("usagers:accueil"))).count("Demande n°") == 30
+    # 20 demandes par page.
+    assert texte(client.get(reverse("usagers:accueil"))).count("Demande n°") == 20
+    assert texte(client.get(reverse("usagers:accueil"), {"page": 2})).count("Demande n°") == 10
+
+
+@pytest.mark.parametrize("nombre", [5, 5000])
+def test_mes_demandes_paginee_nombre_de_requetes_constant_a_5_et_5000(client, django_assert_num_queries, nombre):
+    usager = UtilisateurFactory()
+    client.force_login(usager)
+    Dossier.objects.bulk_create(
+        Dossier(
+            reference=f"MIJ-MASSE-{i:05d}",
+            origine=OrigineDossier.USAGER,
+            requerant=usager,
+            statut=[StatutDossier.A_COMPLETER, StatutDossier.DEPOSE][i % 2],
+            depose_le=timezone.now() if i % 2 else None,
+        )
+        for i in range(nombre)
+    )
+    # Session, utilisateur, nombre de demandes, page de demandes, configuration du DSFR (2).
+    with django_assert_num_queries(6):
+        reponse = client.get(reverse("usagers:accueil"))
+    contenu = texte(reponse)
+    assert contenu.count("Demande n°") == min(nombre, 20)
+    if nombre > 20:
+        assert f"{nombre} demandes, des plus récentes aux plus anciennes. Page 1 sur 250." in contenu
+        assert 'class="fr-pagination"' in reponse.content.decode()
+        with django_assert_num_queries(6):
+            assert texte(client.get(reverse("usagers:accueil"), {"page": 250})).count("Demande n°") == 20
+    else:
+        assert 'class="fr-pagination"' not in reponse.content.decode()
 
 
 def test_mes_demandes_nombre_de_requetes_avec_django_assert(client, django_assert_num_queries):

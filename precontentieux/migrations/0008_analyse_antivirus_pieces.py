@@ -16,7 +16,7 @@ ETATS = [
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("precontentieux", "0006_champs_workflow"),
+        ("precontentieux", "0007_erreur_signalee_usager"),
     ]
 
     operations = [
