@@ -48,12 +48,29 @@ class Entree(models.Model):
 
     @property
     def blocs(self):
-        """Découpe la réponse en paragraphes et listes (rendus échappés par le gabarit)."""
+        """Découpe la réponse en paragraphes et listes (rendus échappés par le gabarit).
+
+        Une liste peut suivre sa phrase d'introduction sans ligne vide (« Déclarez en ligne :\n- … ») ;
+        une ligne sans « - » après une liste ouvre un nouveau paragraphe.
+        """
         resultat = []
         for bloc in self.reponse.strip().split("\n\n"):
-            lignes = [ligne.strip() for ligne in bloc.strip().splitlines() if ligne.strip()]
-            if lignes and all(ligne.startswith("- ") for ligne in lignes):
-                resultat.append({"liste": [ligne[2:] for ligne in lignes]})
-            elif lignes:
-                resultat.append({"paragraphe": " ".join(lignes)})
+            paragraphe, liste = [], []
+            for ligne in (ligne.strip() for ligne in bloc.strip().splitlines()):
+                if not ligne:
+                    continue
+                if ligne.startswith("- "):
+                    if paragraphe:
+                        resultat.append({"paragraphe": " ".join(paragraphe)})
+                        paragraphe = []
+                    liste.append(ligne[2:])
+                else:
+                    if liste:
+                        resultat.append({"liste": liste})
+                        liste = []
+                    paragraphe.append(ligne)
+            if paragraphe:
+                resultat.append({"paragraphe": " ".join(paragraphe)})
+            if liste:
+                resultat.append({"liste": liste})
         return resultat

@@ -47,6 +47,7 @@ class TypeEvenement(models.TextChoices):
     AGENT_DESACTIVE = "agent_desactive", "Agent désactivé"
     AGENT_REACTIVE = "agent_reactive", "Agent réactivé"
     CONNEXION_REFUSEE = "connexion_refusee", "Connexion refusée"
+    EXPORT_RECHERCHE = "export_recherche", "Export CSV d’une recherche de dossiers"
 
 
 class StatutEmail(models.TextChoices):

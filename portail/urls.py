@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portail import views
+from portail import courriels_dev, views
 
 app_name = "portail"
 
@@ -17,6 +17,9 @@ urlpatterns_portail = [
     path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
     path("donnees-personnelles/", views.donnees_personnelles, name="donnees_personnelles"),
     path("plan-du-site/", views.plan_du_site, name="plan_du_site"),
+    path("qui-sommes-nous/", views.qui_sommes_nous, name="qui_sommes_nous"),
+    # Développement seulement (DEBUG et courriels écrits en fichiers) ; 404 partout ailleurs.
+    path("dev/courriels/", courriels_dev.courriels, name="courriels_dev"),
 ]
 
 # Comptes par courriel (allauth), sans deux de ses pages, remplacées par un 404 (leurs noms restent

@@ -26,8 +26,9 @@ def ajouter_mois(date, mois):
 
 
 def date_fr(date):
-    """« 23 novembre 2026 » (chaîne vide pour une date absente)."""
+    """« 23 novembre 2026 », « 1er janvier 2026 » (le premier du mois s'écrit « 1er » ; chaîne vide sans date)."""
     if not date:
         return ""
     with translation.override("fr"):
-        return formats.date_format(date, "j F Y")
+        texte = formats.date_format(date, "j F Y")
+    return "1er" + texte[1:] if date.day == 1 else texte

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
@@ -67,13 +68,25 @@ def acces_en_attente(request):
 @login_not_required
 @page_publique
 def accessibilite(request):
-    return render(request, "portail/pages/accessibilite.html")
+    return render(request, "portail/pages/accessibilite.html", {"courriel_contact": settings.COURRIEL_CONTACT})
 
 
 @login_not_required
 @page_publique
 def mentions_legales(request):
-    return render(request, "portail/pages/mentions_legales.html")
+    return render(
+        request,
+        "portail/pages/mentions_legales.html",
+        {
+            "direction_publication": settings.MENTIONS_DIRECTION_PUBLICATION,
+            "hebergeur": settings.MENTIONS_HEBERGEUR,
+        },
+    )
+
+
+@login_not_required
+def qui_sommes_nous(request):
+    return render(request, "portail/pages/qui_sommes_nous.html")
 
 
 @login_not_required

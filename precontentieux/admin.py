@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from precontentieux.models import Dossier, EvenementDossier, Invitation, PieceJointeDossier
+from precontentieux.models import Dossier, EvenementDossier, Invitation, MessageDossier, NoteDossier, PieceJointeDossier
 
 
 class EvenementInline(admin.TabularInline):
@@ -24,6 +24,32 @@ class PieceInline(admin.TabularInline):
         return False
 
 
+class LectureSeuleInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class NoteInline(LectureSeuleInline):
+    """Notes internes : en ajout seul depuis la fiche, en lecture seule ici."""
+
+    model = NoteDossier
+    fields = ("cree_le", "auteur", "texte")
+
+
+class MessageInline(LectureSeuleInline):
+    model = MessageDossier
+    fields = ("cree_le", "nature", "auteur", "texte", "pieces_demandees", "relance_le")
+
+
 @admin.register(Dossier)
 class DossierAdmin(admin.ModelAdmin):
     """Consultation seulement : le statut ne change que par les transitions du modèle."""
@@ -32,7 +58,7 @@ class DossierAdmin(admin.ModelAdmin):
     list_filter = ("statut", "origine", "type_requerant", "qualite")
     search_fields = ("reference", "nom_naissance", "nom_usage", "raison_sociale", "requerant__email")
     exclude = ("brouillon",)
-    inlines = [PieceInline, EvenementInline]
+    inlines = [PieceInline, MessageInline, NoteInline, EvenementInline]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name != "brouillon"]

@@ -5,6 +5,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -171,6 +172,9 @@ class Dossier(models.Model):
     version = models.PositiveIntegerField("version", default=1)
     # Récépissé de dépôt (PDF figé, rangé en privé) : nom de stockage.
     recepisse = models.CharField("récépissé (stockage)", max_length=255, blank=True)
+    # Recherche plein texte (PostgreSQL) : tenu à jour par un déclencheur SQL (migration 0008), jamais par
+    # le code ; reste vide sur SQLite, où la recherche se replie sur `icontains` (precontentieux/recherche.py).
+    vecteur_recherche = SearchVectorField("vecteur de recherche", null=True, editable=False)
 
     objects = DossierQuerySet.as_manager()
 
@@ -181,6 +185,10 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["statut", "depose_le"], name="dossier_statut_depot"),
             models.Index(fields=["redacteur", "statut"], name="dossier_redacteur_statut"),
+            # Files et recherche : ORDER BY depose_le, id LIMIT … OFFSET … lus sur ces index, sans tri
+            # (l'identifiant départage les dépôts simultanés ; sans lui dans l'index, PostgreSQL trie).
+            models.Index(fields=["statut", "depose_le", "id"], name="dossier_statut_depot_id"),
+            models.Index(fields=["depose_le", "id"], name="dossier_depot_id"),
         ]
 
     def __str__(self):
@@ -413,7 +421,8 @@ class Dossier(models.Model):
             "adresse": self.adresse,
             "motif": motif,
             "url_demande": settings.URL_PORTAIL + reverse("usagers:demande", args=[self.reference]),
-            "url_dossier": settings.URL_PORTAIL + reverse("precontentieux:accueil"),
+            # La fiche du dossier dans le back-office (courriels aux rédacteurs).
+            "url_dossier": settings.URL_PORTAIL + reverse("precontentieux:dossier", args=[self.reference]),
         }
 
     @classmethod
@@ -618,3 +627,6 @@ class Invitation(models.Model):
     def trouver(cls, jeton):
         """L'invitation correspondant au jeton, quel que soit son état (ou None)."""
         return cls.objects.select_related("dossier").filter(empreinte=empreinte_jeton(jeton)).first()
+
+
+from precontentieux.instruction import EnvoiUnique, MessageDossier, NoteDossier  # noqa: E402, F401

@@ -12,3 +12,20 @@ def generer_recepisse(self, dossier_id):
         return obtenir_recepisse(dossier_id)
     except OSError as erreur:  # stockage momentanément indisponible
         raise self.retry(exc=erreur) from erreur
+
+
+@shared_task
+def envoyer_recapitulatifs_echeances():
+    """Tâche quotidienne (Celery beat) : récapitulatif des échéances à chaque rédacteur concerné."""
+    from precontentieux.echeances import envoyer_recapitulatifs
+
+    return envoyer_recapitulatifs()
+
+
+@shared_task
+def relancer_complements():
+    """Tâche quotidienne (Celery beat) : relance une fois l'usager sans réponse à une demande de compléments
+    depuis 15 jours. Idempotente (voir `precontentieux.instruction.relancer_usagers`)."""
+    from precontentieux.instruction import relancer_usagers
+
+    return relancer_usagers()

@@ -1,9 +1,29 @@
 from django.urls import path
 
 from precontentieux import views
+from precontentieux.views import dossier, files, instruction, recherche
 
 app_name = "precontentieux"
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
+    path("files/<slug:cle>/", files.file_attente, name="file"),
+    path("recherche/", recherche.recherche, name="recherche"),
+    path("recherche/export.csv", recherche.export_csv, name="export_csv"),
+    # Fiche dossier (precontentieux/views/dossier.py)
+    path("dossiers/<str:reference>/", dossier.fiche, name="dossier"),
+    path("dossiers/<str:reference>/notes/", dossier.ajouter_note, name="ajouter_note"),
+    path("dossiers/<str:reference>/pieces/ajouter/", dossier.ajouter_piece, name="ajouter_piece"),
+    path("dossiers/<str:reference>/pieces/<int:pk>/", dossier.piece, name="piece"),
+    path("dossiers/<str:reference>/pieces/<int:pk>/apercu/", dossier.piece_apercu, name="piece_apercu"),
+    path("dossiers/<str:reference>/declaration/pieces/<int:pk>/", dossier.piece_declaration, name="piece_declaration"),
+    # Attribution et instruction (precontentieux/views/instruction.py)
+    path("dossiers/<str:reference>/attribuer/", instruction.attribuer, name="attribuer"),
+    path("dossiers/<str:reference>/reattribuer/", instruction.reattribuer, name="reattribuer"),
+    path(
+        "dossiers/<str:reference>/demander-des-complements/",
+        instruction.demander_complements,
+        name="demander_complements",
+    ),
+    path("dossiers/<str:reference>/actions/<str:nom>/", instruction.action, name="action"),
 ]

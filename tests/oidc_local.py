@@ -1,7 +1,8 @@
 """Greffon pytest : le fournisseur OIDC local démarré dans le processus, sur un port libre.
 
 - `fournisseur_oidc` : le fournisseur (mode test : inconduites possibles), réglages du portail pointés dessus,
-  `URL_PORTAIL = http://testserver` pour le client de test Django ;
+  `URL_PORTAIL = http://testserver` pour le client de test Django, et les adresses de retour exactes de ce
+  portail inscrites chez le fournisseur ;
 - `fournisseur_oidc_live` : idem avec `URL_PORTAIL = live_server.url` (parcours navigateur) ;
 - `parcours_oidc` : pilote un échange complet (portail → fournisseur → retour) avec le client de test.
 """
@@ -30,6 +31,8 @@ def fournisseur_oidc(_serveur_oidc_local, settings):
     fournisseur = _serveur_oidc_local
     fournisseur.reinitialiser()
     settings.URL_PORTAIL = "http://testserver"
+    # Adresses de retour inscrites exactement, comme chez ProConnect et FranceConnect.
+    fournisseur.inscrire_portail(settings.URL_PORTAIL)
     settings.OIDC_FOURNISSEURS = {
         nom: {
             **reglages,
@@ -48,6 +51,7 @@ def fournisseur_oidc(_serveur_oidc_local, settings):
 @pytest.fixture
 def fournisseur_oidc_live(fournisseur_oidc, live_server, settings):
     settings.URL_PORTAIL = live_server.url
+    fournisseur_oidc.inscrire_portail(live_server.url)
     return fournisseur_oidc
 
 
@@ -99,9 +103,9 @@ class ParcoursOIDC:
         return self.client.post(reverse("portail:deconnexion"))
 
     def suivre_fin_de_session(self, url_fin_de_session):
-        """Le fournisseur valide l'id_token_hint et renvoie vers le portail avec le state."""
+        """Le fournisseur valide l'id_token_hint et renvoie vers le portail (303, comme ProConnect) avec le state."""
         reponse = requests.get(url_fin_de_session, allow_redirects=False, timeout=5)
-        assert reponse.status_code == 302, reponse.text
+        assert reponse.status_code == 303, reponse.text
         return reponse.headers["Location"]
 
 

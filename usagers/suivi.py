@@ -45,7 +45,7 @@ ACTIONS_ATTENDUES = {
     S.DEPOSE: "Aucune action de votre part : le ministère de la Justice va examiner votre demande.",
     S.A_INSTRUIRE: "Aucune action de votre part : votre demande est en cours d’examen.",
     S.EN_INSTRUCTION: "Aucune action de votre part : votre demande est en cours d’examen.",
-    S.ATTENTE_COMPLEMENTS: "Envoyez les documents demandés par le ministère de la Justice.",
+    S.ATTENTE_COMPLEMENTS: "Répondez au message du ministère de la Justice et envoyez les documents demandés.",
     S.PROPOSITION_A_SIGNER: "Aucune action de votre part : votre demande est en cours d’examen.",
     S.REJET_A_SIGNER: "Aucune action de votre part : votre demande est en cours d’examen.",
     S.PROPOSITION_ENVOYEE: "Répondez à la proposition d’indemnisation : acceptez-la ou refusez-la.",
@@ -76,7 +76,9 @@ def action_attendue(dossier):
     if dossier.statut == S.A_COMPLETER:
         return Action(texte, "Compléter ma demande", reverse("usagers:completer", args=[dossier.reference]))
     if dossier.statut == S.ATTENTE_COMPLEMENTS:
-        return Action(texte, "Envoyer des documents", reverse("usagers:ajouter_pieces", args=[dossier.reference]))
+        # La réponse (message et documents) se fait sur la page de la demande, sous la demande du ministère.
+        url = reverse("usagers:demande", args=[dossier.reference]) + "#repondre"
+        return Action(texte, "Répondre à la demande de documents", url)
     return Action(texte)
 
 
@@ -91,6 +93,7 @@ def url_recepisse(dossier):
 
 MJ = "le ministère de la Justice"
 LE_MJ = "Le ministère de la Justice"
+AU_MJ = "au ministère de la Justice"  # « à » + « le » : jamais « à le ministère »
 
 # Statut atteint → phrase. Les états internes (signatures, retour du validateur) ne sont pas montrés.
 PHRASES_STATUT = {
@@ -119,7 +122,7 @@ def phrase_evenement(evenement, dossier):
     """Phrase de l'historique pour un événement, ou "" s'il ne concerne pas l'usager."""
     if evenement.type == TypeEvenementDossier.CREATION:
         if dossier.origine == OrigineDossier.DECLARATION:
-            return f"Les forces de l’ordre ont signalé le bris de porte à {MJ} ; votre demande a été préparée."
+            return f"Les forces de l’ordre ont signalé le bris de porte {AU_MJ} ; votre demande a été préparée."
         return "Vous avez commencé votre demande."
     if evenement.type == TypeEvenementDossier.RATTACHEMENT:
         return "La demande a été rattachée à votre compte."

@@ -12,6 +12,7 @@ urlpatterns = [
     path("demandes/nouvelle/", views.nouvelle_demande, name="nouvelle_demande"),
     path("demandes/<str:reference>/", views.demande, name="demande"),
     path("demandes/<str:reference>/documents/<int:pk>/", views.piece, name="demande_piece"),
+    path("demandes/<str:reference>/repondre/", views.repondre, name="repondre"),
     # Demande de l'usager : assistant, enregistrement automatique, dépôt, documents, récépissé (usagers/demande/).
     path("demandes/<str:reference>/completer/", demande.completer, name="completer"),
     path("demandes/<str:reference>/completer/<str:step>/", demande.AssistantDemande.as_view(), name="completer_etape"),

@@ -6,16 +6,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portail.enums import Fournisseur
 from portail.fichiers import reponse_telechargement
 from portail.pagination import paginer
 from portail.permissions import usager_requis
 from precontentieux.enums import ETATS_HORLOGE, OrigineDossier, QualiteRequerant, StatutDossier, TypeRequerant
-from precontentieux.models import Dossier, Invitation, PieceJointeDossier
+from precontentieux.instruction import repondre_aux_complements
+from precontentieux.models import Dossier, Invitation, PieceJointeDossier, TransitionInterdite
 from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE
-from usagers import eligibilite, suivi
+from usagers import complements, eligibilite, suivi
 from usagers.eligibilite import CLE_SESSION_RESULTAT as CLE_SESSION_RESULTAT_ELIGIBILITE
 from usagers.invitations import (
     CLE_SESSION_DOSSIER_RATTACHE,
@@ -59,10 +60,24 @@ def accueil(request):
     )
 
 
-@usager_requis
-@require_GET
-def demande(request, reference):
-    dossier = get_object_or_404(_mes_dossiers(request), reference=reference)
+def _contexte_echanges(dossier, form=None):
+    """Fil d'échanges avec le ministère (jamais les notes internes) et formulaire de réponse s'il est attendu."""
+    echanges = list(dossier.messages.prefetch_related("pieces"))
+    demande_en_cours = None
+    reponse_attendue = dossier.statut == StatutDossier.ATTENTE_COMPLEMENTS
+    if reponse_attendue:
+        demande_en_cours = next((m for m in reversed(echanges) if not m.de_l_usager), None)
+    return {
+        "echanges": echanges,
+        "reponse_attendue": reponse_attendue,
+        "demande_en_cours": demande_en_cours,
+        "types_reponse": complements.types_proposes(demande_en_cours),
+        "form_reponse": form or complements.ReponseComplementsForm(),
+        "erreurs_fichiers": form.erreurs_fichiers if form is not None else [],
+    }
+
+
+def _page_demande(request, dossier, form=None, status=200):
     contexte = {
         "dossier": dossier,
         "statut": suivi.statut_usager(dossier.statut),
@@ -71,8 +86,41 @@ def demande(request, reference):
         "pieces": list(dossier.pieces.all()),
         "url_recepisse": suivi.url_recepisse(dossier),
         "delais_en_cours": bool(dossier.depose_le) and dossier.statut in ETATS_HORLOGE,
+        **_contexte_echanges(dossier, form),
     }
-    return render(request, "usagers/demande_detail.html", contexte)
+    return render(request, "usagers/demande_detail.html", contexte, status=status)
+
+
+@usager_requis
+@require_GET
+def demande(request, reference):
+    dossier = get_object_or_404(_mes_dossiers(request), reference=reference)
+    return _page_demande(request, dossier)
+
+
+@usager_requis
+@require_POST
+def repondre(request, reference):
+    """Réponse à une demande de compléments : message et documents → retour en instruction, rédacteur averti."""
+    dossier = get_object_or_404(_mes_dossiers(request), reference=reference)
+    if dossier.statut != StatutDossier.ATTENTE_COMPLEMENTS:
+        # Double envoi, autre onglet : la réponse est déjà arrivée (rien ne change).
+        messages.info(request, "Aucun document n’est attendu pour cette demande en ce moment.")
+        return redirect("usagers:demande", reference=reference)
+    demande_en_cours = _contexte_echanges(dossier)["demande_en_cours"]
+    types = complements.types_proposes(demande_en_cours)
+    form = complements.ReponseComplementsForm(request.POST, fichiers=complements.fichiers_postes(request, types))
+    if not form.is_valid():
+        return _page_demande(request, dossier, form=form, status=400)
+    try:
+        repondre_aux_complements(dossier, request.user, form.cleaned_data["message"], form.fichiers_verifies)
+    except TransitionInterdite as refus:
+        messages.error(request, refus.raison)
+        return redirect("usagers:demande", reference=reference)
+    messages.success(
+        request, "Votre réponse est envoyée au ministère de la Justice, qui reprend l’examen de votre demande."
+    )
+    return redirect(reverse("usagers:demande", args=[reference]) + "#echanges")
 
 
 @usager_requis

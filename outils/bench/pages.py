@@ -58,7 +58,15 @@ PAGES = [
     Page("« Mes demandes » (5 000 lignes)", "/mon-espace/", qui="usager_volume", cible=0.3),
     Page("Réquisition d’un serrurier (recherche)", "/forces-de-l-ordre/requisition-serrurier/?q=69", qui="agent"),
     # Back-office (issue 8) : ajoutez ici les files, la recherche et les statistiques, par exemple
-    # Page("File « à attribuer »", "/precontentieux/files/a-attribuer/", qui="attributeur", cible=0.3),
+    # Back-office (issue 8), sur les dossiers de `semer_volume` (100 000 par défaut, BANC_DOSSIERS).
+    Page("File « À attribuer », page 1", "/precontentieux/files/a-attribuer/", qui="attributeur", cible=0.1),
+    Page(
+        "File « À attribuer », page 500",
+        "/precontentieux/files/a-attribuer/?page=500",
+        qui="attributeur",
+        cible=0.1,
+    ),
+    Page("Recherche « dup » (plein texte)", "/precontentieux/recherche/?q=dup", qui="attributeur", cible=0.1),
 ]
 
 # Corps des POST d'enregistrement automatique : un champ de l'étape 1 modifié ({version} : version lue).

@@ -1,6 +1,7 @@
 """Données du banc : quelques comptes, des brouillons, et 5 000 lignes pour les listes. Se termine par ANALYZE."""
 
 import datetime
+import os
 import random
 
 from django.contrib.auth.models import Group
@@ -109,7 +110,8 @@ def semer():
 
     # Back-office (issue 8) : son propre semis de volume, dès qu'il existe.
     if "semer_volume" in get_commands():
-        call_command("semer_volume", "--wet-run")
+        # 100 000 dossiers par défaut (issue 8) ; BANC_DOSSIERS pour un banc plus court.
+        call_command("semer_volume", "--dossiers", os.environ.get("BANC_DOSSIERS", "100000"), "--wet-run")
 
     analyser()
     return {

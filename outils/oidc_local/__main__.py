@@ -5,7 +5,7 @@ import logging
 import os
 import sys
 
-from .serveur import CLIENTS_PAR_DEFAUT, FournisseurOIDCLocal
+from .serveur import CLIENTS_PAR_DEFAUT, URL_PORTAIL_PAR_DEFAUT, FournisseurOIDCLocal
 
 
 def analyser(arguments=None):
@@ -31,10 +31,11 @@ def analyser(arguments=None):
         parseur.add_argument(f"--{saveur}-client-id", default=env(f"{prefixe}_CLIENT_ID", client_id))
         parseur.add_argument(f"--{saveur}-client-secret", default=env(f"{prefixe}_CLIENT_SECRET", secret))
     parseur.add_argument(
-        "--uri-redirection",
+        "--url-portail",
         action="append",
         default=[],
-        help="préfixe d’URI de retour accepté (répétable ; par défaut toute URI http(s))",
+        help="adresse du portail dont les URI de retour et de déconnexion exactes sont inscrites "
+        "(répétable ; par défaut URL_PORTAIL, sinon " + URL_PORTAIL_PAR_DEFAUT + ")",
     )
     parseur.add_argument(
         "--test", action="store_true", help="active POST /_test/alterer (inconduites pour les tests, jamais en dev)"
@@ -42,10 +43,8 @@ def analyser(arguments=None):
     return parseur.parse_args(arguments)
 
 
-def main(arguments=None):
-    options = analyser(arguments)
-    logging.basicConfig(level=logging.INFO, format="[oidc-local] %(message)s")
-    fournisseur = FournisseurOIDCLocal(
+def construire(options):
+    return FournisseurOIDCLocal(
         hote=options.hote,
         port=options.port,
         url_base=options.url_base,
@@ -55,10 +54,19 @@ def main(arguments=None):
         },
         dossier_cles=options.dossier_cles or None,
         mode_test=options.test,
-        uris_redirection=options.uri_redirection,
+        urls_portail=options.url_portail or [os.environ.get("URL_PORTAIL") or URL_PORTAIL_PAR_DEFAUT],
     )
+
+
+def main(arguments=None):
+    options = analyser(arguments)
+    logging.basicConfig(level=logging.INFO, format="[oidc-local] %(message)s")
+    fournisseur = construire(options)
     url = options.url_base or f"http://{options.hote}:{options.port}"
     print(f"Fournisseur OIDC local sur {url}/proconnect et {url}/franceconnect", file=sys.stderr, flush=True)
+    for client in fournisseur.clients.values():
+        for uri in client.uris_redirection + client.uris_deconnexion:
+            print(f"  URI inscrite : {uri}", file=sys.stderr, flush=True)
     try:
         fournisseur.servir()
     except KeyboardInterrupt:

@@ -4,6 +4,16 @@ Il parle le vrai protocole (découverte, JWKS, code d'autorisation, jetons sign�
 déconnexion RP-initiée) sous deux saveurs servies par un même serveur :
 `{url_base}/proconnect/...` et `{url_base}/franceconnect/...`.
 
+Il est aussi strict que les vrais (documentation partenaires de ProConnect et FranceConnect v2), pour qu'un
+test ne passe jamais là où la production échouerait :
+- URI de retour et de déconnexion comparées **exactement** à celles inscrites (barre oblique finale comprise) ;
+- authentification du client au point de jeton par `client_secret_post` seulement ;
+- tout paramètre inconnu de `/authorize` refusé (erreur « Bad Request », comme ProConnect) ;
+- code d'autorisation valable 30 s, jeton d'accès 60 s ;
+- JWKS à deux clés (ES256 et RS256) : le client ProConnect est inscrit en ES256, le client FranceConnect en
+  RS256 ; `tourner_cle` remplace la clé de signature (rotation) ;
+- une session chez le fournisseur (cookie), fermée par `/session/end` ou par la page `/deconnexion`.
+
 Les inconduites (jeton au mauvais `aud`, mauvais `iss`, expiré, signature altérée, mauvais `nonce`…) ne sont
 possibles qu'en mode test : par la méthode `alterer_prochain_jeton` en processus, ou par `POST /_test/alterer`
 seulement si le serveur est lancé avec `--test`.
@@ -18,9 +28,11 @@ import os
 import secrets
 import threading
 import time
+from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
+from typing import NamedTuple
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -33,8 +45,22 @@ journal = logging.getLogger("oidc_local")
 
 SAVEURS = ("proconnect", "franceconnect")
 NOMS = {"proconnect": "ProConnect", "franceconnect": "FranceConnect"}
-# ProConnect signe en RS256, FranceConnect v2 en ES256 : le portail doit accepter les deux.
-ALGORITHMES = {"proconnect": "RS256", "franceconnect": "ES256"}
+# Chaque JWKS publie une clé de chaque sorte ; l'algorithme de signature est celui choisi à l'inscription du
+# client : ES256 pour ProConnect, RS256 pour FranceConnect (le portail doit accepter les deux).
+ALGORITHMES_CLES = ("ES256", "RS256")
+ALGORITHMES = {"proconnect": "ES256", "franceconnect": "RS256"}
+# Paramètres admis par /authorize ; tout autre est refusé (ProConnect : « Y000400 Bad Request »).
+PARAMETRES_AUTORISATION = {
+    "proconnect": frozenset(
+        {"response_type", "client_id", "redirect_uri", "scope", "claims", "state", "nonce", "prompt", "idp_hint"}
+        | {"acr_values", "login_hint", "siret_hint"}
+    ),
+    "franceconnect": frozenset(
+        {"response_type", "client_id", "redirect_uri", "scope", "claims", "state", "nonce", "prompt", "acr_values"}
+        | {"idp_hint"}
+    ),
+}
+URL_PORTAIL_PAR_DEFAUT = "http://127.0.0.1:8000"
 CLIENTS_PAR_DEFAUT = {
     "proconnect": ("portail-proconnect", "secret-local-proconnect"),
     "franceconnect": ("portail-franceconnect", "secret-local-franceconnect"),
@@ -62,6 +88,24 @@ ALTERATIONS = {
     "erreur_token": "le point de jeton répond 500",
 }
 DUREE_DEMANDE = 600
+DUREE_CODE = 30  # secondes (ProConnect : « le code a une durée d'expiration de 30 secondes »)
+DUREE_JETON = 60  # secondes (ProConnect et FranceConnect : « expires_in »: 60)
+DUREE_SESSION = 12 * 3600  # la session ProConnect dure 12 heures
+
+
+class Client(NamedTuple):
+    """Client inscrit chez le fournisseur : identifiants et adresses de retour exactes."""
+
+    client_id: str
+    secret: str
+    uris_redirection: tuple = ()
+    uris_deconnexion: tuple = ()
+
+
+def uris_du_portail(saveur, url_portail):
+    """Adresses à déclarer chez le fournisseur pour un portail (voir docs/oidc.md)."""
+    base = url_portail.rstrip("/")
+    return f"{base}/oidc/{saveur}/retour/", f"{base}/oidc/{saveur}/deconnexion/retour/"
 
 
 def _b64url(donnees):
@@ -133,26 +177,32 @@ class FournisseurOIDCLocal:
         clients=None,
         dossier_cles=None,
         mode_test=False,
-        uris_redirection=None,
-        duree_code=60,
-        duree_jeton=300,
+        urls_portail=(URL_PORTAIL_PAR_DEFAUT,),
+        duree_code=DUREE_CODE,
+        duree_jeton=DUREE_JETON,
     ):
         self.hote = hote
         self.port_demande = port
         self._url_base = url_base.rstrip("/") if url_base else None
-        self.clients = {**CLIENTS_PAR_DEFAUT, **(clients or {})}
+        self._identifiants = {**CLIENTS_PAR_DEFAUT, **(clients or {})}
         self.mode_test = mode_test
-        # Préfixes d'URI de retour acceptés ; vide = toute URI http(s) (outil de développement).
-        self.uris_redirection = list(uris_redirection or [])
         self.duree_code = duree_code
         self.duree_jeton = duree_jeton
-        self.cles = {s: Cle(ALGORITHMES[s], dossier_cles, s) for s in SAVEURS}
+        self.clients = {}
+        self.inscrire_portail(*urls_portail)
+        # Deux clés publiées par saveur (ES256 et RS256) ; la clé de signature est celle de l'algorithme du client.
+        self.cles = {
+            s: {alg: Cle(alg, dossier_cles, f"{s}-{alg.lower()}") for alg in ALGORITHMES_CLES} for s in SAVEURS
+        }
+        self._anciennes_cles = {s: [] for s in SAVEURS}
         self._verrou = threading.Lock()
         self._demandes = {}
         self._codes = {}
         self._jetons = {}
+        self._sessions = {}
         self._alterations = {s: set() for s in SAVEURS}
         self._compteurs = {}
+        self._decalage = 0
         self._serveur = None
         self._fil = None
 
@@ -205,6 +255,37 @@ class FournisseurOIDCLocal:
     def url_decouverte(self, saveur):
         return f"{self.emetteur(saveur)}/.well-known/openid-configuration"
 
+    # --- inscription du portail et clés -------------------------------------------------------
+
+    def inscrire_portail(self, *urls_portail):
+        """Inscrit les adresses de retour exactes d'un ou plusieurs portails (remplace les précédentes)."""
+        for saveur in SAVEURS:
+            client_id, secret = self._identifiants[saveur][:2]
+            paires = [uris_du_portail(saveur, url) for url in urls_portail]
+            self.clients[saveur] = Client(client_id, secret, tuple(p[0] for p in paires), tuple(p[1] for p in paires))
+
+    def cle_de_signature(self, saveur):
+        return self.cles[saveur][ALGORITHMES[saveur]]
+
+    def jwks(self, saveur):
+        publiees = [*self.cles[saveur].values(), *self._anciennes_cles[saveur]]
+        return {"keys": [c.jwk for c in publiees]}
+
+    def tourner_cle(self, saveur, retirer_l_ancienne=False):
+        """Rotation : une nouvelle clé de signature (nouveau `kid`) ; l'ancienne reste publiée dans le JWKS
+        (les jetons déjà émis restent vérifiables) sauf si `retirer_l_ancienne`. En mémoire seulement."""
+        alg = ALGORITHMES[saveur]
+        with self._verrou:
+            ancienne = self.cles[saveur][alg]
+            self.cles[saveur][alg] = Cle(alg)
+            if not retirer_l_ancienne:
+                self._anciennes_cles[saveur].append(ancienne)
+        return ancienne.kid, self.cles[saveur][alg].kid
+
+    def retirer_anciennes_cles(self, saveur):
+        with self._verrou:
+            self._anciennes_cles[saveur].clear()
+
     # --- outils de test -----------------------------------------------------------------------
 
     def _exiger_mode_test(self):
@@ -220,14 +301,29 @@ class FournisseurOIDCLocal:
         with self._verrou:
             self._alterations[saveur].update(alterations)
 
+    def avancer_horloge(self, secondes):
+        """Fait comme si `secondes` s'étaient écoulées pour les durées de vie (mode test seulement)."""
+        self._exiger_mode_test()
+        with self._verrou:
+            self._decalage += secondes
+
+    def maintenant(self):
+        return time.time() + self._decalage
+
     def compter(self, saveur, point):
         """Nombre de requêtes reçues par un point (`token`, `userinfo`, `authorize`, `end_session`…)."""
         with self._verrou:
             return self._compteurs.get((saveur, point), 0)
 
+    def sessions_ouvertes(self, saveur):
+        with self._verrou:
+            return sum(1 for s in self._sessions.values() if s["saveur"] == saveur and s["expire"] > self.maintenant())
+
     def reinitialiser(self):
         with self._verrou:
             self._compteurs.clear()
+            self._sessions.clear()
+            self._decalage = 0
             for alterations in self._alterations.values():
                 alterations.clear()
 
@@ -253,23 +349,18 @@ class FournisseurOIDCLocal:
             "subject_types_supported": ["public"],
             "scopes_supported": scopes,
             "claims_supported": ["sub", *scopes[1:]],
-            "id_token_signing_alg_values_supported": [alg],
-            "userinfo_signing_alg_values_supported": [alg],
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "id_token_signing_alg_values_supported": [alg, *sorted(set(ALGORITHMES_CLES) - {alg})],
+            "userinfo_signing_alg_values_supported": [alg, *sorted(set(ALGORITHMES_CLES) - {alg})],
+            "token_endpoint_auth_methods_supported": ["client_secret_post"],
             "acr_values_supported": ["eidas1", "eidas2", "eidas3"],
             "claims_parameter_supported": True,
+            "request_parameter_supported": False,
         }
-
-    def uri_autorisee(self, uri):
-        morceaux = urlsplit(uri or "")
-        if morceaux.scheme not in ("http", "https") or not morceaux.netloc or morceaux.fragment:
-            return False
-        return not self.uris_redirection or any(uri.startswith(p) for p in self.uris_redirection)
 
     def enregistrer_demande(self, saveur, parametres):
         identifiant = _alea()
         with self._verrou:
-            maintenant = time.time()
+            maintenant = self.maintenant()
             for cle in [k for k, d in self._demandes.items() if d["expire"] < maintenant]:
                 del self._demandes[cle]
             self._demandes[identifiant] = {**parametres, "saveur": saveur, "expire": maintenant + DUREE_DEMANDE}
@@ -278,19 +369,40 @@ class FournisseurOIDCLocal:
     def reprendre_demande(self, saveur, identifiant):
         with self._verrou:
             demande = self._demandes.pop(identifiant or "", None)
-        if demande is None or demande["saveur"] != saveur or demande["expire"] < time.time():
+        if demande is None or demande["saveur"] != saveur or demande["expire"] < self.maintenant():
             return None
         return demande
 
-    def emettre_code(self, demande, persona):
+    # --- sessions chez le fournisseur ---------------------------------------------------------
+
+    def ouvrir_session(self, saveur, persona):
+        sid = _alea()
+        with self._verrou:
+            self._sessions[sid] = {"saveur": saveur, "persona": persona, "expire": self.maintenant() + DUREE_SESSION}
+        return sid
+
+    def session(self, saveur, sid):
+        with self._verrou:
+            session = self._sessions.get(sid or "")
+        if session is None or session["saveur"] != saveur or session["expire"] < self.maintenant():
+            return None
+        return session
+
+    def fermer_session(self, *sids):
+        with self._verrou:
+            for sid in sids:
+                self._sessions.pop(sid or "", None)
+
+    def emettre_code(self, demande, persona, sid):
         code = _alea()
         with self._verrou:
             self._codes[code] = {
                 "demande": demande,
                 "persona": persona,
-                "expire": time.time() + self.duree_code,
+                "sid": sid,
+                "expire": self.maintenant() + self.duree_code,
                 "utilise": False,
-                "auth_time": int(time.time()),
+                "auth_time": int(self.maintenant()),
             }
         return code
 
@@ -305,7 +417,7 @@ class FournisseurOIDCLocal:
                     self._jetons.pop(jeton, None)
                 return 400, {"error": "invalid_grant", "error_description": "Code déjà utilisé."}
             entree["utilise"] = True
-            if entree["expire"] < time.time():
+            if entree["expire"] < self.maintenant():
                 return 400, {"error": "invalid_grant", "error_description": "Code expiré."}
             demande = entree["demande"]
             if demande["client_id"] != client_id:
@@ -324,7 +436,7 @@ class FournisseurOIDCLocal:
                 "client_id": client_id,
                 "persona": entree["persona"],
                 "scope": demande["scope"],
-                "expire": time.time() + self.duree_jeton,
+                "expire": self.maintenant() + self.duree_jeton,
                 "alterations": alterations,
             }
             entree.setdefault("jetons", []).append(acces)
@@ -338,7 +450,7 @@ class FournisseurOIDCLocal:
 
     def _id_token(self, saveur, entree, alterations):
         demande = entree["demande"]
-        maintenant = int(time.time())
+        maintenant = int(self.maintenant())
         acr_demandes = (demande.get("acr_values") or "eidas1").split()
         claims = {
             "iss": self.emetteur(saveur),
@@ -349,6 +461,7 @@ class FournisseurOIDCLocal:
             "auth_time": entree["auth_time"],
             "acr": acr_demandes[0],
             "amr": ["pwd"],
+            "sid": entree["sid"],
         }
         if demande.get("nonce"):
             claims["nonce"] = demande["nonce"]
@@ -368,11 +481,12 @@ class FournisseurOIDCLocal:
     def _signer(self, saveur, claims, alterations, prefixe):
         if f"{prefixe}alg_none" in alterations:
             return jwt.encode(claims, None, algorithm="none")
+        cle = self.cle_de_signature(saveur)
         if f"{prefixe}cle_inconnue" in alterations:
-            intruse = Cle(ALGORITHMES[saveur])
-            intruse.kid = self.cles[saveur].kid
+            intruse = Cle(cle.algorithme)
+            intruse.kid = cle.kid
             return intruse.signer(claims)
-        jeton = self.cles[saveur].signer(claims)
+        jeton = cle.signer(claims)
         if f"{prefixe}signature" in alterations:
             jeton = _alterer_contenu(jeton, sub=claims["sub"][::-1])
         return jeton
@@ -381,7 +495,7 @@ class FournisseurOIDCLocal:
         """Renvoie (statut, type de contenu, corps) pour un jeton d'accès."""
         with self._verrou:
             jeton = self._jetons.get(acces or "")
-        if jeton is None or jeton["saveur"] != saveur or jeton["expire"] < time.time():
+        if jeton is None or jeton["saveur"] != saveur or jeton["expire"] < self.maintenant():
             return 401, "application/json", json.dumps({"error": "invalid_token"})
         persona = jeton["persona"]["claims"]
         demandes = set()
@@ -394,7 +508,7 @@ class FournisseurOIDCLocal:
             claims["sub"] = _alea()
         if "userinfo_json" in alterations:
             return 200, "application/json; charset=utf-8", json.dumps(claims)
-        claims.update({"iss": self.emetteur(saveur), "aud": jeton["client_id"], "iat": int(time.time())})
+        claims.update({"iss": self.emetteur(saveur), "aud": jeton["client_id"], "iat": int(self.maintenant())})
         if "userinfo_aud" in alterations:
             claims["aud"] = "autre-client"
         if "userinfo_iss" in alterations:
@@ -403,16 +517,24 @@ class FournisseurOIDCLocal:
         return 200, "application/jwt", corps
 
     def verifier_id_token_hint(self, saveur, jeton):
+        """Claims d'un id_token émis par cette saveur (clé publiée, même expirée), ou None."""
         try:
-            claims = self.cles[saveur].verifier(
-                jeton or "",
+            kid = jwt.get_unverified_header(jeton or "").get("kid")
+        except jwt.PyJWTError:
+            return None
+        publiees = [*self.cles[saveur].values(), *self._anciennes_cles[saveur]]
+        cle = next((c for c in publiees if c.kid == kid), None)
+        if cle is None:
+            return None
+        try:
+            return cle.verifier(
+                jeton,
                 issuer=self.emetteur(saveur),
-                audience=self.clients[saveur][0],
+                audience=self.clients[saveur].client_id,
                 options={"verify_exp": False},
             )
         except jwt.PyJWTError:
             return None
-        return claims
 
 
 def _page(titre, corps, statut=200):
@@ -468,21 +590,27 @@ class GestionnaireHTTP(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'self'; frame-ancestors 'none'")
         for nom, valeur in (entetes or {}).items():
-            self.send_header(nom, valeur)
+            for une in valeur if isinstance(valeur, list) else [valeur]:
+                self.send_header(nom, une)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(donnees)
 
     def _json(self, statut, donnees, entetes=None):
-        self._repondre(statut, "application/json", json.dumps(donnees), entetes)
+        self._repondre(statut, "application/json; charset=utf-8", json.dumps(donnees), entetes)
 
-    def _rediriger(self, url, parametres):
+    def _erreur(self, titre, detail, statut=400):
+        return self._repondre(*_page("Erreur", f"<h1>{html.escape(titre)}</h1><p>{html.escape(detail)}</p>", statut))
+
+    def _rediriger(self, url, parametres, statut=302, entetes=None):
         morceaux = urlsplit(url)
         requete = "&".join(p for p in (morceaux.query, urlencode(parametres)) if p)
-        self.send_response(302)
+        self.send_response(statut)
         self.send_header("Location", urlunsplit(morceaux._replace(query=requete)))
         self.send_header("Content-Length", "0")
         self.send_header("Cache-Control", "no-store")
+        for nom, valeur in (entetes or {}).items():
+            self.send_header(nom, valeur)
         self.end_headers()
 
     def _corps_formulaire(self):
@@ -490,18 +618,43 @@ class GestionnaireHTTP(BaseHTTPRequestHandler):
         brut = self.rfile.read(min(longueur, 1_000_000)).decode()
         return {k: v[0] for k, v in parse_qs(brut, keep_blank_values=True).items()}
 
+    # --- session du fournisseur (cookie propre à chaque saveur) ------------------------------
+
+    @staticmethod
+    def _nom_cookie(saveur):
+        return f"oidc_local_{saveur}"
+
+    def _sid(self, saveur):
+        cookies = SimpleCookie()
+        try:
+            cookies.load(self.headers.get("Cookie", ""))
+        except Exception:  # noqa: BLE001 - cookie illisible : pas de session
+            return None
+        morceau = cookies.get(self._nom_cookie(saveur))
+        return morceau.value if morceau else None
+
+    def _session(self, saveur):
+        sid = self._sid(saveur)
+        return sid, self.fournisseur.session(saveur, sid)
+
+    def _cookie_session(self, saveur, sid):
+        if sid is None:
+            return f"{self._nom_cookie(saveur)}=; Path=/{saveur}/; Max-Age=0; HttpOnly; SameSite=Lax"
+        return f"{self._nom_cookie(saveur)}={sid}; Path=/{saveur}/; Max-Age={DUREE_SESSION}; HttpOnly; SameSite=Lax"
+
     # --- routage ------------------------------------------------------------------------------
 
     def _route(self):
         morceaux = urlsplit(self.path)
-        parametres = {k: v[0] for k, v in parse_qs(morceaux.query, keep_blank_values=True).items()}
+        parametres = parse_qs(morceaux.query, keep_blank_values=True)
         segments = [s for s in morceaux.path.split("/") if s]
         if segments and segments[0] in SAVEURS:
             return segments[0], "/" + "/".join(segments[1:]), parametres
         return None, morceaux.path, parametres
 
     def do_GET(self):  # noqa: N802
-        saveur, chemin, parametres = self._route()
+        saveur, chemin, multiples = self._route()
+        parametres = {k: v[0] for k, v in multiples.items()}
         if saveur is None:
             if chemin == "/style.css":
                 return self._repondre(200, "text/css; charset=utf-8", FEUILLE_DE_STYLE)
@@ -512,13 +665,15 @@ class GestionnaireHTTP(BaseHTTPRequestHandler):
         if chemin == "/.well-known/openid-configuration":
             return self._json(200, self.fournisseur.decouverte(saveur))
         if chemin == "/jwks":
-            return self._json(200, {"keys": [self.fournisseur.cles[saveur].jwk]})
+            return self._json(200, self.fournisseur.jwks(saveur))
         if chemin == "/authorize":
-            return self._autoriser(saveur, parametres)
+            return self._autoriser(saveur, multiples)
         if chemin == "/userinfo":
             return self._userinfo(saveur)
         if chemin == "/session/end":
             return self._fin_de_session(saveur, parametres)
+        if chemin == "/deconnexion":
+            return self._page_deconnexion(saveur)
         return self._repondre(*_page("Page introuvable", "<h1>Page introuvable</h1>", 404))
 
     def do_POST(self):  # noqa: N802
@@ -534,13 +689,17 @@ class GestionnaireHTTP(BaseHTTPRequestHandler):
             return self._jeton(saveur, self._corps_formulaire())
         if chemin == "/userinfo":
             return self._userinfo(saveur)
+        if chemin == "/deconnexion":
+            return self._deconnecter(saveur, self._corps_formulaire())
         return self._json(404, {"error": "not_found"})
 
     # --- points d'accès -----------------------------------------------------------------------
 
     def _page_accueil(self):
         liens = "".join(
-            f'<li><a href="/{s}/.well-known/openid-configuration">Découverte {NOMS[s]}</a></li>' for s in SAVEURS
+            f'<li><a href="/{s}/.well-known/openid-configuration">Découverte {NOMS[s]}</a> — '
+            f'<a href="/{s}/deconnexion">Session {NOMS[s]}</a></li>'
+            for s in SAVEURS
         )
         return _page(
             "Fournisseur d’identité local",
@@ -550,17 +709,27 @@ class GestionnaireHTTP(BaseHTTPRequestHandler):
             f"<ul>{liens}</ul>",
         )
 
-    def _autoriser(self, saveur, p):
+    def _autoriser(self, saveur, multiples):
         f = self.fournisseur
-        client_id, secret = f.clients[saveur]
-        if p.get("client_id") != client_id:
-            return self._repondre(
-                *_page("Erreur", "<h1>Client inconnu</h1><p>Le client_id n’est pas reconnu.</p>", 400)
-            )
+        client = f.clients[saveur]
+        p = {k: v[0] for k, v in multiples.items()}
+        if p.get("client_id") != client.client_id:
+            return self._erreur("Client inconnu", "Le client_id n’est pas reconnu.")
         redirect_uri = p.get("redirect_uri", "")
-        if not f.uri_autorisee(redirect_uri):
-            return self._repondre(
-                *_page("Erreur", "<h1>Adresse de retour refusée</h1><p>redirect_uri absente ou non autorisée.</p>", 400)
+        if redirect_uri not in client.uris_redirection:
+            # Comparaison exacte, barre oblique finale comprise, comme ProConnect et FranceConnect.
+            return self._erreur(
+                "Adresse de retour refusée",
+                "redirect_uri absente ou différente des adresses inscrites pour ce client "
+                "(la comparaison est exacte, barre oblique finale comprise).",
+            )
+        inconnus = sorted(set(multiples) - PARAMETRES_AUTORISATION[saveur])
+        doubles = sorted(k for k, v in multiples.items() if len(v) > 1)
+        if inconnus or doubles:
+            # ProConnect : « tout paramètre supplémentaire génère une erreur Y000400 : Bad Request Exception ».
+            return self._erreur(
+                "Bad Request (Y000400)",
+                f"Paramètres refusés : {', '.join(inconnus + doubles)}.",
             )
         erreur = None
         if p.get("response_type") != "code":
@@ -577,7 +746,7 @@ class GestionnaireHTTP(BaseHTTPRequestHandler):
         demande = f.enregistrer_demande(
             saveur,
             {
-                "client_id": client_id,
+                "client_id": client.client_id,
                 "redirect_uri": redirect_uri,
                 "state": p["state"],
                 "nonce": p["nonce"],
@@ -585,6 +754,15 @@ class GestionnaireHTTP(BaseHTTPRequestHandler):
                 "acr_values": p.get("acr_values", ""),
             },
         )
+        _, session = self._session(saveur)
+        reprise = ""
+        if session is not None and "login" not in p.get("prompt", "").split():
+            reprise = (
+                f"<p>Vous avez déjà une session {NOMS[saveur]} : "
+                f"<strong>{html.escape(session['persona']['libelle'])}</strong>.</p>"
+                '<p><button type="submit" name="reprendre" value="1">Continuer avec cette session</button></p>'
+                "<p>Ou choisissez une autre identité :</p>"
+            )
         boutons = []
         for persona in PERSONAS[saveur]:
             c = persona["claims"]
@@ -600,9 +778,11 @@ class GestionnaireHTTP(BaseHTTPRequestHandler):
         corps = (
             f"<h1>{NOMS[saveur]} local : choisissez une identité</h1>"
             '<p class="bandeau">Fournisseur d’identité de développement : aucune vraie identité n’est utilisée.</p>'
-            f"<p>Application : <strong>{html.escape(client_id)}</strong>. Un clic sur une identité vous connecte.</p>"
+            f"<p>Application : <strong>{html.escape(client.client_id)}</strong>. "
+            "Un clic sur une identité vous connecte.</p>"
             f'<form method="post" action="/{saveur}/authorize">'
             f'<input type="hidden" name="demande" value="{html.escape(demande)}">'
+            f"{reprise}"
             f'<ul class="personas">{"".join(boutons)}</ul>'
             '<p><button type="submit" name="annuler" value="1" class="secondaire">'
             "Annuler et revenir au portail</button></p>"
@@ -630,35 +810,43 @@ class GestionnaireHTTP(BaseHTTPRequestHandler):
                     "state": demande["state"],
                 },
             )
-        persona = next((p for p in PERSONAS[saveur] if p["cle"] == formulaire.get("persona")), None)
-        if persona is None:
-            return self._repondre(*_page("Erreur", "<h1>Identité inconnue</h1>", 400))
-        code = self.fournisseur.emettre_code(demande, persona)
-        return self._rediriger(demande["redirect_uri"], {"code": code, "state": demande["state"]})
+        sid, session = self._session(saveur)
+        if formulaire.get("reprendre") and session is not None:
+            persona = session["persona"]
+        else:
+            persona = next((p for p in PERSONAS[saveur] if p["cle"] == formulaire.get("persona")), None)
+            if persona is None:
+                return self._repondre(*_page("Erreur", "<h1>Identité inconnue</h1>", 400))
+            if session is not None:
+                self.fournisseur.fermer_session(sid)
+            sid = self.fournisseur.ouvrir_session(saveur, persona)
+        code = self.fournisseur.emettre_code(demande, persona, sid)
+        return self._rediriger(
+            demande["redirect_uri"],
+            {"code": code, "state": demande["state"]},
+            entetes={"Set-Cookie": self._cookie_session(saveur, sid)},
+        )
 
     def _client_authentifie(self, saveur, formulaire):
+        """`client_secret_post` seulement : ProConnect et FranceConnect n'acceptent que cette méthode."""
+        if self.headers.get("Authorization"):
+            return None
         attendu = self.fournisseur.clients[saveur]
-        entete = self.headers.get("Authorization", "")
-        if entete.startswith("Basic "):
-            try:
-                identifiant, _, secret = base64.b64decode(entete[6:]).decode().partition(":")
-            except ValueError:
-                return None
-            fourni = (unquote(identifiant), unquote(secret))
-            if "client_secret" in formulaire:
-                return None  # une seule méthode d'authentification à la fois
-        else:
-            fourni = (formulaire.get("client_id", ""), formulaire.get("client_secret", ""))
-        ok = secrets.compare_digest(fourni[0], attendu[0]) and secrets.compare_digest(fourni[1], attendu[1])
+        fourni = (formulaire.get("client_id", ""), formulaire.get("client_secret", ""))
+        ok = secrets.compare_digest(fourni[0], attendu.client_id) and secrets.compare_digest(fourni[1], attendu.secret)
         return fourni[0] if ok else None
 
     def _jeton(self, saveur, formulaire):
+        if not self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+            return self._json(400, {"error": "invalid_request", "error_description": "Corps de formulaire attendu."})
         client_id = self._client_authentifie(saveur, formulaire)
         if client_id is None:
             return self._json(
                 401,
-                {"error": "invalid_client", "error_description": "Authentification du client refusée."},
-                {"WWW-Authenticate": 'Basic realm="oidc-local"'},
+                {
+                    "error": "invalid_client",
+                    "error_description": "Authentification du client refusée (client_secret_post seulement).",
+                },
             )
         if formulaire.get("grant_type") != "authorization_code":
             return self._json(400, {"error": "unsupported_grant_type"})
@@ -675,18 +863,52 @@ class GestionnaireHTTP(BaseHTTPRequestHandler):
         return self._repondre(statut, type_contenu, corps, entetes)
 
     def _fin_de_session(self, saveur, p):
-        claims = self.fournisseur.verifier_id_token_hint(saveur, p.get("id_token_hint"))
+        f = self.fournisseur
+        claims = f.verifier_id_token_hint(saveur, p.get("id_token_hint"))
         retour = p.get("post_logout_redirect_uri", "")
         if claims is None:
-            return self._repondre(
-                *_page("Erreur", "<h1>Déconnexion refusée</h1><p>id_token_hint absent ou invalide.</p>", 400)
+            return self._erreur("Déconnexion refusée", "id_token_hint absent ou invalide.")
+        if retour not in f.clients[saveur].uris_deconnexion:
+            return self._erreur(
+                "Déconnexion refusée",
+                "post_logout_redirect_uri absente ou différente des adresses inscrites pour ce client "
+                "(la comparaison est exacte, barre oblique finale comprise).",
             )
-        if not self.fournisseur.uri_autorisee(retour):
-            return self._repondre(
-                *_page("Erreur", "<h1>Déconnexion refusée</h1><p>post_logout_redirect_uri non autorisée.</p>", 400)
+        if not p.get("state"):
+            return self._erreur("Déconnexion refusée", "Le paramètre state est obligatoire.")
+        f.fermer_session(self._sid(saveur), claims.get("sid"))
+        return self._rediriger(
+            retour, {"state": p["state"]}, statut=303, entetes={"Set-Cookie": self._cookie_session(saveur, None)}
+        )
+
+    def _page_deconnexion(self, saveur):
+        _, session = self._session(saveur)
+        if session is None:
+            etat = f"<p>Aucune session {NOMS[saveur]} n’est ouverte sur ce navigateur.</p>"
+        else:
+            etat = (
+                f"<p>Session {NOMS[saveur]} ouverte : "
+                f"<strong>{html.escape(session['persona']['libelle'])}</strong>.</p>"
+                f'<form method="post" action="/{saveur}/deconnexion">'
+                f'<p><button type="submit" name="deconnecter" value="1">Se déconnecter de {NOMS[saveur]} local'
+                "</button></p></form>"
             )
-        parametres = {"state": p["state"]} if p.get("state") else {}
-        return self._rediriger(retour, parametres)
+        corps = f"<h1>Session {NOMS[saveur]} local</h1>{etat}"
+        return self._repondre(*_page(f"{NOMS[saveur]} — session", corps))
+
+    def _deconnecter(self, saveur, formulaire):
+        sid, session = self._session(saveur)
+        self.fournisseur.fermer_session(sid)
+        message = f'<p class="bandeau">Vous êtes déconnecté(e) de {NOMS[saveur]} local.</p>' if session else ""
+        statut, type_contenu, corps = self._page_sans_session(saveur, message)
+        return self._repondre(statut, type_contenu, corps, {"Set-Cookie": self._cookie_session(saveur, None)})
+
+    def _page_sans_session(self, saveur, message):
+        corps = (
+            f"<h1>Session {NOMS[saveur]} local</h1>{message}"
+            f"<p>Aucune session {NOMS[saveur]} n’est ouverte sur ce navigateur.</p>"
+        )
+        return _page(f"{NOMS[saveur]} — session", corps)
 
     def _alterer_par_http(self):
         formulaire = self._corps_formulaire()

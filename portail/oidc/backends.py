@@ -73,7 +73,8 @@ class BackendOIDC(OIDCAuthenticationBackend):
             "OIDC_RP_CLIENT_ID": lambda: conf.client_id,
             "OIDC_RP_CLIENT_SECRET": lambda: conf.client_secret,
             "OIDC_RP_SCOPES": lambda: conf.scopes,
-            "OIDC_TOKEN_USE_BASIC_AUTH": lambda: conf.authentification_client == "client_secret_basic",
+            # ProConnect et FranceConnect n'acceptent que client_secret_post (secret dans le corps).
+            "OIDC_TOKEN_USE_BASIC_AUTH": lambda: False,
             "OIDC_STORE_ID_TOKEN": lambda: False,
             "OIDC_STORE_ACCESS_TOKEN": lambda: False,
         }

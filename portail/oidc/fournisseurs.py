@@ -28,7 +28,6 @@ class ConfigFournisseur:
     client_secret: str
     scopes: str
     acr: str
-    authentification_client: str = "client_secret_post"
 
     @property
     def libelle(self):
@@ -69,7 +68,6 @@ def config(nom):
         client_secret=reglages["CLIENT_SECRET"],
         scopes=reglages["SCOPES"],
         acr=reglages.get("ACR", ""),
-        authentification_client=reglages.get("AUTHENTIFICATION_CLIENT", "client_secret_post"),
     )
 
 

@@ -26,6 +26,13 @@ DEBUG = False
 ALLOWED_HOSTS = [h for h in env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 # Adresse publique du portail, utilisée dans les courriels et les retours OIDC.
 URL_PORTAIL = env("URL_PORTAIL", "http://127.0.0.1:8000").rstrip("/")
+# Adresse de contact du service (déclaration d'accessibilité) ; vide : seul le courrier postal est proposé.
+COURRIEL_CONTACT = env("COURRIEL_CONTACT", "")
+# Mentions légales (page /mentions-legales/) : directeur de la publication et hébergeur réel du service.
+MENTIONS_DIRECTION_PUBLICATION = env(
+    "MENTIONS_DIRECTION_PUBLICATION", "Le secrétaire général du ministère de la Justice"
+)
+MENTIONS_HEBERGEUR = env("MENTIONS_HEBERGEUR", "Ministère de la Justice, 13 place Vendôme, 75042 Paris Cedex 01")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -34,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Recherche plein texte des dossiers (PostgreSQL ; sans effet sur SQLite).
+    "django.contrib.postgres",
     # dsfr avant django.forms : ses gabarits de formulaires remplacent ceux de Django.
     "dsfr",
     "django.forms",
@@ -85,6 +94,8 @@ TEMPLATES = [
                 "portail.context_processors.site_config",
                 "portail.context_processors.navigation",
             ],
+            # `date_fr` dans tous les gabarits : « 1er janvier 2026 » (le filtre `date` écrit « 1 janvier »).
+            "builtins": ["portail.templatetags.dates_fr"],
         },
     },
 ]
@@ -223,6 +234,16 @@ CELERY_BEAT_SCHEDULE = {
     "balayage-analyses": {"task": "portail.tasks.balayer_analyses", "schedule": 120.0},
     # Sessions expirées (et saisies conservées qu'elles portent) retirées chaque nuit.
     "purge-sessions": {"task": "portail.tasks.purger_sessions", "schedule": crontab(hour=3, minute=15)},
+    # Horloge légale : récapitulatif des échéances aux rédacteurs, chaque matin (docs/horloge-legale.md).
+    "recapitulatif-echeances": {
+        "task": "precontentieux.tasks.envoyer_recapitulatifs_echeances",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Relance des usagers sans réponse à une demande de compléments depuis 15 jours (une fois par jour, 9 h).
+    "relance-complements": {
+        "task": "precontentieux.tasks.relancer_complements",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 CACHES = {

@@ -103,9 +103,26 @@ def verifier_accessibilite(page):
     return resultats
 
 
+# Boutons et liens DSFR dont le texte est rogné par la feuille de style (bouton à icône dans un groupe sans
+# `fr-btns-group--icon-left` : la DSFR le réduit à 2,5 rem, texte masqué) : leur nom n'est plus visible.
+# Les boutons que la DSFR veut à icône seule (menu, fermer, recherche, infobulle) portent un `title` : exclus.
+_TEXTES_ROGNES = """() => [...document.querySelectorAll('.fr-btn, .fr-link')]
+  .filter((e) => !e.matches('.fr-btn--menu, .fr-btn--close, .fr-btn--search, .fr-btn--tooltip, [title]'))
+  .filter((e) => e.offsetParent !== null && e.textContent.trim() && e.scrollWidth > e.clientWidth + 1)
+  .map((e) => e.textContent.trim())"""
+
+
+def verifier_textes_visibles(page):
+    """Aucun bouton ni lien à icône n'a son texte masqué (nom accessible visible, RGAA 11.9 / WCAG 2.5.3)."""
+    rognes = page.evaluate(_TEXTES_ROGNES)
+    assert not rognes, f"Texte de bouton masqué sur {page.url} : {rognes}"
+
+
 def verifier_page(page, journal):
-    """Contrôle commun à chaque page d'un parcours : axe-core, puis aucun refus CSP ni erreur jusqu'ici."""
+    """Contrôle commun à chaque page d'un parcours : axe-core, textes des boutons visibles, puis aucun refus
+    CSP ni erreur jusqu'ici."""
     verifier_accessibilite(page)
+    verifier_textes_visibles(page)
     # Le script DSFR a démarré : le nonce CSP a été accepté.
     assert page.locator("html[data-fr-js='true']").count() == 1, f"Le JavaScript du DSFR n'a pas démarré sur {page.url}"
     probleme = journal.problemes()

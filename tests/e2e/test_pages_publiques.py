@@ -16,6 +16,7 @@ PAGES_PUBLIQUES = [
     ("/mentions-legales/", "Mentions légales"),
     ("/donnees-personnelles/", "Données personnelles"),
     ("/plan-du-site/", "Plan du site"),
+    ("/qui-sommes-nous/", "Qui sommes-nous ?"),
 ]
 
 

@@ -200,12 +200,6 @@ def test_userinfo_json_accepte(parcours_oidc, client):
     assert utilisateur_connecte(client).administration.code == "GN"
 
 
-def test_client_secret_basic(parcours_oidc, client, settings):
-    settings.OIDC_FOURNISSEURS["proconnect"]["AUTHENTIFICATION_CLIENT"] = "client_secret_basic"
-    reponse = parcours_oidc.connecter("proconnect", "policier")
-    assert reponse["Location"] == reverse("portail:apres_connexion")
-
-
 def test_mauvais_secret_client_refuse(parcours_oidc, client, settings):
     settings.OIDC_FOURNISSEURS["proconnect"]["CLIENT_SECRET"] = "mauvais-secret"
     reponse = parcours_oidc.connecter("proconnect", "policier")

@@ -30,6 +30,12 @@ PAGES_PUBLIQUES = {
         "Retour d’information et contact",
         "Voies de recours",
         "Défenseur des droits",
+        "Toutes les pages, par profil",
+        "Parcours au clavier",
+        "Vérifications manuelles",
+        "Non-conformités connues",
+        "Cette déclaration a été établie le 2 décembre 2026.",
+        "par courrier",
     ],
     "portail:mentions_legales": ["Éditeur", "ministère de la Justice", "Directeur de la publication", "Hébergement"],
     "portail:donnees_personnelles": [
@@ -44,6 +50,7 @@ PAGES_PUBLIQUES = {
         "CNIL",
     ],
     "portail:plan_du_site": ["Pages publiques", "Espaces réservés"],
+    "portail:qui_sommes_nous": ["Bureau du précontentieux", "forces de l’ordre", "Tester mon éligibilité"],
 }
 
 
@@ -97,3 +104,13 @@ def test_espaces_exigent_la_connexion(client, nom):
     reponse = client.get(reverse(nom))
     assert reponse.status_code == 302
     assert reponse["Location"].startswith(reverse("portail:connexion"))
+
+
+@pytest.mark.django_db
+def test_declaration_d_accessibilite_sans_texte_provisoire_et_contact_configurable(client, settings):
+    html = client.get(reverse("portail:accessibilite")).content.decode()
+    assert "À compléter" not in html
+    assert "mailto:" not in html  # sans COURRIEL_CONTACT : le courrier postal seulement
+    settings.COURRIEL_CONTACT = "contact@exemple.fr"
+    html = client.get(reverse("portail:accessibilite")).content.decode()
+    assert '<a href="mailto:contact@exemple.fr">contact@exemple.fr</a>' in html

@@ -30,6 +30,9 @@ ROUTES_PUBLIQUES = {
     "portail:mentions_legales",
     "portail:donnees_personnelles",
     "portail:plan_du_site",
+    "portail:qui_sommes_nous",
+    # Courriels envoyés en développement : 404 hors DEBUG (tests/portail/test_dev_local.py)
+    "portail:courriels_dev",
     # ProConnect / FranceConnect : départ, retour et retour de déconnexion
     "oidc:connexion",
     "oidc:retour",

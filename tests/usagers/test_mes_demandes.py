@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from portail.utils import date_fr
 from precontentieux.enums import OrigineDossier, StatutDossier, TypeEvenementDossier, TypePiece
 from precontentieux.models import Dossier, EvenementDossier
 from tests.fabriques import DossierFactory, UtilisateurFactory, ajouter_piece, completer, dossier_declare
@@ -143,7 +144,7 @@ def test_page_demande_resume_historique_et_documents(client):
     assert "12 rue des Lilas" in html and "2 novembre 2026" in html
     assert "Déposée" in html
     # Le cadre légal, en dates : rejet implicite après deux mois, puis deux mois pour le recours.
-    assert f"Sans réponse au {dossier.date_rejet_implicite.day} " in html
+    assert f"Sans réponse au {date_fr(dossier.date_rejet_implicite)}" in html
     assert "tribunal administratif" in html
     assert reverse("usagers:recepisse", args=[dossier.reference]) in html
     # Historique en mots d'usager, sans nom d'agent ni consultation.

@@ -61,6 +61,7 @@ class Command(BaseCommand):
             )
             processus.append(portail)
             self.stdout.write(f"Portail sur http://{hote}:{port} (Ctrl+C pour arrêter)")
+            self.stdout.write(f"Courriels envoyés, lisibles sur http://{hote}:{port}/dev/courriels/")
             while all(p.poll() is None for p in processus):
                 time.sleep(0.5)
         except KeyboardInterrupt:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portail', '0002_administrations_et_roles'),
+        ('portail', '0003_evenement_export_recherche'),
     ]
 
     operations = [

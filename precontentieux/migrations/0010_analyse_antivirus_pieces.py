@@ -16,7 +16,7 @@ ETATS = [
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("precontentieux", "0007_erreur_signalee_usager"),
+        ("precontentieux", "0009_instruction_notes_echanges"),
     ]
 
     operations = [

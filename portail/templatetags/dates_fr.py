@@ -1,0 +1,22 @@
+"""Filtre `date_fr` des gabarits (chargé pour tous, voir `TEMPLATES` dans les réglages).
+
+`{{ jour|date_fr }}` → « 1er janvier 2026 » ; `{{ instant|date_fr:"H:i" }}` → « 1er janvier 2026 à 14:05 »
+(heure locale). Le filtre `date` de Django écrirait « 1 janvier ».
+"""
+
+from django import template
+from django.utils import formats
+
+from portail.utils import date_fr as _date_fr
+
+register = template.Library()
+
+
+@register.filter(expects_localtime=True)
+def date_fr(valeur, format_heure=""):
+    if not valeur:
+        return ""
+    texte = _date_fr(valeur)
+    if format_heure:
+        texte = f"{texte} à {formats.time_format(valeur, format_heure)}"
+    return texte

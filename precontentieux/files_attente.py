@@ -1,0 +1,127 @@
+"""Files d'attente du back-office, par rôle : une table, lue par la navigation, les compteurs et les pages.
+
+Chaque file est un filtre sur les dossiers (statuts, et pour « Mes dossiers » le rédacteur en charge).
+Les compteurs de toutes les files d'un agent sont calculés en UNE requête (`compter`), avec le
+queryset de la file elle-même : un compteur est toujours égal au nombre de lignes de sa file.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import F, Q
+
+from portail.enums import Role
+from precontentieux.enums import StatutDossier
+from precontentieux.models import Dossier
+
+
+@dataclass(frozen=True)
+class FileAttente:
+    cle: str  # segment d'URL
+    libelle: str
+    role: str
+    statuts: frozenset
+    du_redacteur: bool = False  # seulement les dossiers dont l'agent est le rédacteur en charge
+    groupe: str = ""  # rubrique de la navigation (« Mes dossiers »)
+    description: str = ""
+
+    def filtre(self, user):
+        condition = Q(statut__in=self.statuts)
+        if self.du_redacteur:
+            condition &= Q(redacteur=user)
+        return condition
+
+    def dossiers(self, user):
+        return Dossier.objects.filter(self.filtre(user))
+
+    @property
+    def titre(self):
+        return f"{self.groupe} — {self.libelle.lower()}" if self.groupe else self.libelle
+
+
+FILES = (
+    FileAttente(
+        "a-attribuer",
+        "À attribuer",
+        Role.ATTRIBUTEUR,
+        frozenset({StatutDossier.DEPOSE}),
+        description="Demandes déposées qui attendent un rédacteur.",
+    ),
+    FileAttente(
+        "a-instruire",
+        "À instruire",
+        Role.REDACTEUR,
+        frozenset({StatutDossier.A_INSTRUIRE}),
+        du_redacteur=True,
+        groupe="Mes dossiers",
+        description="Dossiers qui vous sont attribués et dont l’instruction n’a pas commencé.",
+    ),
+    FileAttente(
+        "en-instruction",
+        "En instruction",
+        Role.REDACTEUR,
+        frozenset({StatutDossier.EN_INSTRUCTION}),
+        du_redacteur=True,
+        groupe="Mes dossiers",
+        description="Dossiers que vous instruisez.",
+    ),
+    FileAttente(
+        "attente-complements",
+        "En attente de compléments",
+        Role.REDACTEUR,
+        frozenset({StatutDossier.ATTENTE_COMPLEMENTS}),
+        du_redacteur=True,
+        groupe="Mes dossiers",
+        description="Dossiers pour lesquels vous avez demandé des compléments au requérant.",
+    ),
+    FileAttente(
+        "a-signer",
+        "À signer",
+        Role.VALIDATEUR,
+        frozenset({StatutDossier.PROPOSITION_A_SIGNER, StatutDossier.REJET_A_SIGNER}),
+        description="Propositions d’indemnisation et rejets préparés par les rédacteurs, à signer.",
+    ),
+)
+FILES_PAR_CLE = {f.cle: f for f in FILES}
+
+
+def files_de(user):
+    """Les files d'un agent : l'union de celles de ses rôles, dans l'ordre de la table."""
+    return [f for f in FILES if f.role in user.roles]
+
+
+def compter(user, files=None):
+    """{clé de file: nombre de dossiers} pour les files données (par défaut celles de l'agent), en une requête.
+
+    Une seule requête SQL : `SELECT (SELECT COUNT(*) FROM (<file 1>)), (SELECT COUNT(*) FROM (<file 2>)), …`,
+    chaque sous-requête étant le queryset même de la file (compteur = nombre de lignes de la file). Chacune
+    se compte sur son index (parcours d'index seul) ; un `COUNT(*) FILTER (…)` sur la réunion des files
+    parcourait, lui, tout l'index (mesuré : 190 ms contre 25 ms sur 100 000 dossiers).
+    """
+    files = files_de(user) if files is None else list(files)
+    if not files:
+        return {}
+    morceaux, parametres = [], []
+    for i, file in enumerate(files):
+        sql, params = file.dossiers(user).order_by().values("pk").query.sql_with_params()
+        # SQL produit par l'ORM, paramètres à part : aucune saisie n'est concaténée.
+        morceaux.append(f"(SELECT COUNT(*) FROM ({sql}) AS file_{i})")  # noqa: S608
+        parametres.extend(params)
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT " + ", ".join(morceaux), parametres)
+        nombres = curseur.fetchone()
+    return {file.cle: nombre for file, nombre in zip(files, nombres, strict=True)}
+
+
+# Tris proposés par les files et la recherche. L'échéance (dépôt + 2 mois) croît avec la date de dépôt :
+# les deux tris lisent le même index ; l'identifiant départage les dépôts simultanés (pages stables).
+TRIS = {
+    "echeance": ("Échéance la plus proche d’abord", (F("depose_le").asc(), F("pk").asc())),
+    "-echeance": ("Échéance la plus lointaine d’abord", (F("depose_le").desc(), F("pk").desc())),
+    "-depot": ("Dépôt le plus récent d’abord", (F("depose_le").desc(), F("pk").desc())),
+    "depot": ("Dépôt le plus ancien d’abord", (F("depose_le").asc(), F("pk").asc())),
+}
+
+
+def ordonner(queryset, tri):
+    return queryset.order_by(*TRIS[tri][1])

@@ -1,0 +1,171 @@
+"""Formulaires du back-office (fiche dossier, attribution, instruction). Les contextes entrent par `__init__`."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
+
+from portail.enums import Role, TypeUtilisateur
+from precontentieux.enums import TypePiece
+
+# Un dossier compte dans la charge d'un rédacteur tant qu'il est entre ses mains.
+ETATS_CHARGE = ("a_instruire", "en_instruction", "attente_complements")
+LONGUEUR_TEXTE_MAX = 5000
+
+
+class FormulaireBackOffice(DsfrBaseForm):
+    use_required_attribute = False
+    default_renderer = DsfrDjangoTemplates
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for champ in self.fields.values():
+            if not hasattr(champ.widget, "group_class"):
+                champ.widget.group_class = "fr-input-group"
+
+    def get_context(self):
+        # DsfrBaseForm.get_context émet un avertissement transitoire : on fixe la valeur nous-mêmes.
+        context = forms.Form.get_context(self)
+        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
+        return context
+
+
+class JetonMixin(forms.Form):
+    """Jeton à usage unique (voir `precontentieux.instruction.EnvoiUnique`)."""
+
+    jeton = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages={"required": "Formulaire expiré : rechargez la page."}
+    )
+
+
+def _texte(label, message, aide="", rows=5, required=True):
+    return forms.CharField(
+        label=label,
+        help_text=aide,
+        required=required,
+        max_length=LONGUEUR_TEXTE_MAX,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "required": message,
+            "max_length": f"Le texte ne doit pas dépasser {LONGUEUR_TEXTE_MAX} caractères.",
+        },
+    )
+
+
+class NoteForm(JetonMixin, FormulaireBackOffice):
+    texte = _texte(
+        "Nouvelle note interne",
+        "Écrivez le texte de la note.",
+        aide="Visible des seuls agents du ministère de la Justice. Une note ne peut plus être modifiée.",
+        rows=4,
+    )
+
+
+class PieceAgentForm(JetonMixin, FormulaireBackOffice):
+    """Document reçu par courrier, ajouté par le rédacteur en charge (mêmes contrôles que partout)."""
+
+    type = forms.ChoiceField(
+        label="Type de document",
+        choices=[("", "Choisissez un type")] + list(TypePiece.choices),
+        error_messages={"required": "Choisissez le type du document.", "invalid_choice": "Type de document inconnu."},
+    )
+    fichier = forms.FileField(
+        label="Fichier",
+        help_text="Formats acceptés : PDF, JPEG, PNG, HEIC. Taille maximale : 10 Mo.",
+        error_messages={"required": "Choisissez le fichier à ajouter.", "empty": "Le fichier est vide."},
+    )
+
+    def clean_fichier(self):
+        from portail.fichiers import FichierRefuse, verifier_fichier
+
+        fichier = self.cleaned_data["fichier"]
+        try:
+            self.fichier_verifie = verifier_fichier(fichier)
+        except FichierRefuse as refus:
+            raise forms.ValidationError(refus.message_affiche) from None
+        return fichier
+
+
+def redacteurs_actifs():
+    """Rédacteurs actifs, chacun annoté de sa charge (dossiers à instruire, en instruction, en attente) : une requête."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, type=TypeUtilisateur.AGENT, groups__name=Role.REDACTEUR)
+        .annotate(charge=Count("dossiers_instruits", filter=Q(dossiers_instruits__statut__in=ETATS_CHARGE)))
+        .order_by("nom", "prenom", "pk")
+    )
+
+
+class ChoixRedacteur(forms.ModelChoiceField):
+    def label_from_instance(self, agent):
+        nom = agent.nom_complet or agent.email
+        pluriel = "s" if agent.charge > 1 else ""
+        return f"{nom} — {agent.charge} dossier{pluriel} en cours"
+
+
+class AttributionForm(FormulaireBackOffice):
+    redacteur = ChoixRedacteur(
+        label="Rédacteur",
+        queryset=None,
+        empty_label="Choisissez un rédacteur",
+        help_text="Entre parenthèses : le nombre de dossiers que chacun a déjà en cours.",
+        error_messages={
+            "required": "Choisissez le rédacteur à qui attribuer le dossier.",
+            "invalid_choice": "Ce rédacteur n’est pas (ou plus) disponible : choisissez-en un autre.",
+        },
+    )
+
+    def __init__(self, *args, dossier, reattribution=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dossier = dossier
+        self.fields["redacteur"].queryset = redacteurs_actifs()
+        self.fields["redacteur"].help_text = "Chaque rédacteur est suivi du nombre de dossiers qu’il a en cours."
+        if reattribution:
+            self.fields["motif"] = _texte(
+                "Motif de la réattribution",
+                "Indiquez le motif de la réattribution.",
+                aide="Conservé dans l’historique du dossier.",
+                rows=3,
+            )
+
+    def clean_redacteur(self):
+        redacteur = self.cleaned_data["redacteur"]
+        if redacteur.pk == self.dossier.redacteur_id:
+            raise forms.ValidationError("Ce rédacteur est déjà en charge du dossier : choisissez-en un autre.")
+        return redacteur
+
+
+class DemandeComplementsForm(FormulaireBackOffice):
+    message = _texte(
+        "Message à l’usager",
+        "Écrivez le message qui explique à l’usager ce qui manque.",
+        aide="L’usager le lira dans son espace et le recevra par courriel.",
+    )
+    pieces = forms.MultipleChoiceField(
+        label="Documents demandés",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Cochez les documents que l’usager doit envoyer (facultatif si le message suffit).",
+        error_messages={"invalid_choice": "Type de document inconnu."},
+    )
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        # La liste vient de la table unique des pièces (precontentieux/pieces.py), selon la situation déclarée.
+        attendues = dossier.pieces_attendues()
+        self.fields["pieces"].choices = [(p.type, p.libelle) for p in attendues]
+        if not self.is_bound:
+            fournis = set(dossier.pieces.values_list("type", flat=True))
+            self.initial["pieces"] = [p.type for p in attendues if p.requise and p.type not in fournis]
+
+
+class ActionForm(FormulaireBackOffice):
+    """Transition sans autre donnée qu'un éventuel motif (obligatoire si la table l'exige)."""
+
+    def __init__(self, *args, transition, **kwargs):
+        super().__init__(*args, **kwargs)
+        if transition.motif_requis:
+            self.fields["motif"] = _texte("Motif", "Indiquez le motif.", aide="Conservé dans l’historique.", rows=3)
+        else:
+            self.fields["motif"] = _texte("Commentaire (facultatif)", "", rows=3, required=False)
