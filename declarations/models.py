@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from declarations.enums import ErreurOperationnelle, StatutDeclaration
 from portail.emails import programmer_email
+from portail.models import PieceAnalysee
 from portail.utils import date_fr, generer_reference
 from portail.validateurs import telephone_valide
 from precontentieux.enums import Civilite, OrigineDossier
@@ -197,7 +198,7 @@ def chemin_piece(instance, nom):
     return f"declarations/{uuid.uuid4().hex}"
 
 
-class PieceJointeDeclaration(models.Model):
+class PieceJointeDeclaration(PieceAnalysee):
     """PV d'intervention, photos de la porte : confidentiel, comme toute l'étape 2."""
 
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="pieces")
@@ -222,7 +223,14 @@ def _champs_manquants(declaration):
         manquants.append("coordonnees_usager")
     elif declaration.coordonnees_usager:
         manquants += [c for c in Declaration.CHAMPS_REQUIS_USAGER if not getattr(declaration, c)]
-    return [str(Declaration._meta.get_field(c).verbose_name) for c in manquants]
+    libelles = [str(Declaration._meta.get_field(c).verbose_name) for c in manquants]
+    # L'envoi attend la fin de l'analyse antivirus des documents ; un document infecté doit être retiré.
+    for piece in declaration.pieces.all():
+        if piece.en_analyse:
+            libelles.append(f"document « {piece.nom_original} » : analyse antivirus en cours, patientez")
+        elif piece.infectee:
+            libelles.append(f"document « {piece.nom_original} » : refusé par l’antivirus, à retirer")
+    return libelles
 
 
 def inviter_usager(dossier, *, courriel, civilite="", nom="", prenom="", telephone=""):

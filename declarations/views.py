@@ -28,7 +28,7 @@ from declarations.suivi import avancement, invitation_possible
 from faq.models import Entree, Rubrique
 from portail.assistants import Assistant
 from portail.enums import Role
-from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
+from portail.fichiers import FichierRefuse, enregistrer_prive, recevoir_fichier, reponse_telechargement, supprimer_prive
 from portail.pagination import paginer
 from portail.permissions import agent_requis, role_requis
 from precontentieux.models import Invitation
@@ -133,7 +133,7 @@ class AssistantDeclaration(Assistant):
                 erreurs.append(f"Vous ne pouvez pas joindre plus de {NOMBRE_MAX_PIECES} documents.")
                 break
             try:
-                verifie = verifier_fichier(fichier)
+                verifie = recevoir_fichier(fichier, self.request.user, pieces=self.declaration.pieces.all())
             except FichierRefuse as refus:
                 erreurs.append(refus.message_affiche)
                 continue
@@ -322,4 +322,6 @@ def piece(request, pk, piece_pk):
     """Téléchargement d'un document joint, par l'agent auteur de la déclaration seulement."""
     declaration = get_object_or_404(_declarations(request), pk=pk)
     piece = get_object_or_404(declaration.pieces.all(), pk=piece_pk)
+    if not piece.utilisable:  # en cours d'analyse antivirus ou infectée : jamais servie
+        raise Http404("Document en cours d’analyse ou refusé.")
     return reponse_telechargement(piece.fichier.name, piece.nom_original, piece.type_mime)

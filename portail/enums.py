@@ -57,3 +57,15 @@ class StatutEmail(models.TextChoices):
     ENVOYE = "envoye", "Envoyé"
     A_VERIFIER = "a_verifier", "À vérifier (envoi interrompu)"
     ECHEC = "echec", "Échec définitif"
+
+
+class EtatAnalyse(models.TextChoices):
+    """Analyse antivirus d'une pièce déposée (docs/fichiers.md). Seule une pièce utilisable se télécharge."""
+
+    EN_ANALYSE = "en_analyse", "En cours d’analyse"
+    SAINE = "saine", "Analysée, aucun virus détecté"
+    INFECTEE = "infectee", "Refusée : virus détecté"
+    NON_ANALYSEE = "non_analysee", "Non analysée (antivirus désactivé)"
+
+
+ETATS_ANALYSE_UTILISABLES = {EtatAnalyse.SAINE, EtatAnalyse.NON_ANALYSEE}

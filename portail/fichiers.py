@@ -12,15 +12,21 @@ Les règles et leurs raisons sont décrites dans `docs/fichiers.md`.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
+import logging
+import multiprocessing
 import re
+import resource
 import secrets
+import signal
 import unicodedata
 import warnings
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -42,6 +48,10 @@ MARQUES_AVIF = {b"avif", b"avis"}
 # Au-delà, l'analyse d'un PDF est abandonnée (fichier anormalement complexe).
 OBJETS_PDF_MAX = 200_000
 LONGUEUR_NOM_MAX = 100
+# Taille maximale lue d'un fichier XML joint à une facture électronique (Factur-X).
+TAILLE_XML_JOINT_MAX = 5 * 1024 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 class FichierRefuse(ValidationError):
@@ -73,6 +83,35 @@ class FichierVerifie:
     @property
     def empreinte_sha256(self) -> str:
         return hashlib.sha256(self.contenu).hexdigest()
+
+
+@dataclass(frozen=True)
+class Limites:
+    """Budget d'une analyse : lu dans les réglages à chaque appel (voir `docs/fichiers.md`).
+
+    `pixels_max` et `pages_max` sont vérifiés AVANT le décodage (en-tête de l'image, `/Count` de
+    l'arbre des pages) ; `memoire_octets`, `temps_cpu` et `duree_max` bornent le sous-processus
+    d'analyse (RLIMIT_AS, RLIMIT_CPU, attente du processus parent).
+    """
+
+    pixels_max: int = 50_000_000
+    pages_max: int = 500
+    memoire_octets: int = 1024 * 1024 * 1024
+    temps_cpu: int = 20
+    duree_max: float = 30.0
+    isolee: bool = True
+
+    @classmethod
+    def depuis_reglages(cls):
+        defaut = cls()
+        return cls(
+            pixels_max=getattr(settings, "FICHIERS_PIXELS_MAX", defaut.pixels_max),
+            pages_max=getattr(settings, "FICHIERS_PAGES_PDF_MAX", defaut.pages_max),
+            memoire_octets=getattr(settings, "FICHIERS_ANALYSE_MEMOIRE_MO", defaut.memoire_octets // 2**20) * 2**20,
+            temps_cpu=getattr(settings, "FICHIERS_ANALYSE_TEMPS_CPU", defaut.temps_cpu),
+            duree_max=getattr(settings, "FICHIERS_ANALYSE_DUREE_MAX", defaut.duree_max),
+            isolee=getattr(settings, "FICHIERS_ANALYSE_ISOLEE", defaut.isolee),
+        )
 
 
 # --- Noms --------------------------------------------------------------------------------------
@@ -143,12 +182,8 @@ def verifier_fichier(fichier, *, types_autorises=TYPES_PAR_DEFAUT, taille_max=TA
             f"Le format de « {nom} » n’est pas accepté : {_liste_formats(types_autorises)}.", code="format"
         )
 
-    # 3. Analyse complète selon le type.
-    if type_detecte == "pdf":
-        _verifier_pdf(contenu, nom)
-        type_final = "pdf"
-    else:
-        contenu, type_final = _nettoyer_image(contenu, type_detecte, nom)
+    # 3. Analyse complète selon le type, dans un sous-processus borné en mémoire et en temps.
+    contenu, type_final = analyser(contenu, type_detecte, nom)
 
     return FichierVerifie(
         contenu=contenu,
@@ -156,6 +191,213 @@ def verifier_fichier(fichier, *, types_autorises=TYPES_PAR_DEFAUT, taille_max=TA
         extension=EXTENSIONS[type_final],
         nom=_nom_avec_extension(nom_origine, EXTENSIONS[type_final]),
         taille=len(contenu),
+    )
+
+
+# --- Quotas ------------------------------------------------------------------------------------
+
+
+def recevoir_fichier(fichier, utilisateur, *, pieces=None, **options) -> FichierVerifie:
+    """Quotas du compte puis `verifier_fichier` : ce que les vues appellent pour chaque fichier reçu.
+
+    - au plus `QUOTA_TELEVERSEMENTS_PAR_HEURE` fichiers reçus par compte et par heure glissante, acceptés
+      ou refusés (chaque tentative est journalisée dans `Televersement` AVANT l'analyse, qui a un coût) ;
+    - `pieces` (queryset des pièces déjà jointes à la demande ou à la déclaration) : le total ne dépasse
+      pas `QUOTA_OCTETS_PAR_DEMANDE`.
+    """
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from portail.enums import EtatAnalyse
+    from portail.models import Televersement
+
+    nom = nettoyer_nom(getattr(fichier, "name", ""))
+    taille = getattr(fichier, "size", None) or 0
+    par_heure = settings.QUOTA_TELEVERSEMENTS_PAR_HEURE
+    depuis = timezone.now() - datetime.timedelta(hours=1)
+    if Televersement.objects.filter(utilisateur=utilisateur, recu_le__gte=depuis).count() >= par_heure:
+        raise FichierRefuse(
+            f"Le fichier « {nom} » n’a pas été envoyé : vous avez déjà envoyé {par_heure} "
+            f"fichier{'s' if par_heure > 1 else ''} dans l’heure, le maximum autorisé. Réessayez dans une heure.",
+            code="quota_horaire",
+        )
+    Televersement.objects.create(utilisateur=utilisateur, taille=taille)
+    if pieces is not None:
+        maximum = settings.QUOTA_OCTETS_PAR_DEMANDE
+        deja = pieces.exclude(etat_analyse=EtatAnalyse.INFECTEE).aggregate(total=Sum("taille"))["total"] or 0
+        if deja + taille > maximum:
+            raise FichierRefuse(
+                f"Le fichier « {nom} » n’a pas été ajouté : l’ensemble des documents ne peut pas dépasser "
+                f"{_taille_lisible(maximum)} (déjà {_taille_lisible(deja)}). Retirez des documents inutiles ou "
+                "réduisez la taille des fichiers.",
+                code="quota_octets",
+            )
+    return verifier_fichier(fichier, **options)
+
+
+# --- Analyse -----------------------------------------------------------------------------------
+
+
+def analyser(contenu: bytes, type_detecte: str, nom: str, limites: Limites | None = None) -> tuple[bytes, str]:
+    """Analyse complète (décodage de l'image, lecture du PDF) ; renvoie (contenu à ranger, type final).
+
+    Par défaut dans un sous-processus à part : un fichier piégé épuise la mémoire ou le temps de ce
+    processus-là, jamais ceux du serveur qui traite la requête.
+    """
+    limites = limites or Limites.depuis_reglages()
+    if not limites.isolee:
+        return _analyser(contenu, type_detecte, nom, limites)
+    return _analyser_isole(contenu, type_detecte, nom, limites)
+
+
+def _analyser(contenu, type_detecte, nom, limites):
+    if type_detecte == "pdf":
+        _verifier_pdf(contenu, nom, limites.pages_max)
+        return contenu, "pdf"
+    return _nettoyer_image(contenu, type_detecte, nom, limites.pixels_max)
+
+
+# --- Sous-processus d'analyse ----------------------------------------------------------------------
+
+# Modules chargés une fois par le serveur de processus (« forkserver ») : chaque analyse part d'une
+# copie déjà prête, sans fils d'exécution ni connexion à la base héritée du serveur web.
+_MODULES_PRECHARGES = [
+    "portail.fichiers",
+    "PIL.Image",
+    "PIL.PngImagePlugin",
+    "PIL.JpegImagePlugin",
+    "pypdf",
+    "pillow_heif",
+    "defusedxml.ElementTree",
+]
+_contexte = None
+
+
+def _contexte_processus():
+    global _contexte
+    if _contexte is None:
+        contexte = multiprocessing.get_context("forkserver")
+        contexte.set_forkserver_preload(_MODULES_PRECHARGES)
+        _contexte = contexte
+    return _contexte
+
+
+def demarrer_analyseur(*, attendre: bool = False) -> None:
+    """Démarre le serveur de processus d'analyse (et ses modules préchargés) sans attendre un premier fichier.
+
+    Appelé au démarrage du serveur web (`portail/wsgi.py`), dans un fil d'exécution à part : sinon le
+    premier fichier déposé après un démarrage paie le lancement de l'interpréteur et le chargement de
+    Pillow et pypdf (plusieurs secondes sur une machine chargée).
+    """
+    import threading
+
+    if not Limites.depuis_reglages().isolee:
+        return
+
+    def chauffer():
+        try:
+            analyser(_PNG_MINUSCULE, "png", "demarrage.png")
+        except Exception:  # le démarrage ne doit jamais échouer pour cela ; le premier dépôt réessaiera
+            logger.exception("Démarrage de l'analyseur de fichiers impossible.")
+
+    if attendre:
+        chauffer()
+    else:
+        threading.Thread(target=chauffer, name="demarrage-analyseur", daemon=True).start()
+
+
+# PNG d'un pixel (67 octets) : la plus petite analyse possible, pour démarrer l'analyseur.
+_PNG_MINUSCULE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000050001"
+    "0d0a2db40000000049454e44ae426082"
+)
+
+
+def _memoire_virtuelle_actuelle() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as statut:
+            for ligne in statut:
+                if ligne.startswith("VmSize:"):
+                    return int(ligne.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _appliquer_limites(limites: Limites) -> None:
+    """Dans le sous-processus : plafonds de mémoire (en plus de l'existant), de temps processeur, pas de core."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CPU, (limites.temps_cpu, limites.temps_cpu + 1))
+    plafond = _memoire_virtuelle_actuelle() + limites.memoire_octets
+    resource.setrlimit(resource.RLIMIT_AS, (plafond, plafond))
+
+
+def _enfant(connexion, contenu, type_detecte, nom, limites):
+    try:
+        _appliquer_limites(limites)
+        resultat = _analyser(contenu, type_detecte, nom, limites)
+        del contenu
+        connexion.send(("ok", *resultat))
+    except FichierRefuse as refus:
+        connexion.send(("refus", refus.message_affiche, refus.code))
+    except MemoryError:
+        connexion.send(("memoire", "", ""))
+    except BaseException:  # noqa: BLE001 : toute autre panne de l'analyse = fichier inanalysable
+        connexion.send(("impossible", "", ""))
+    finally:
+        connexion.close()
+
+
+def _analyser_isole(contenu, type_detecte, nom, limites):
+    contexte = _contexte_processus()
+    recepteur, emetteur = contexte.Pipe(duplex=False)
+    processus = contexte.Process(
+        target=_enfant, args=(emetteur, contenu, type_detecte, nom, limites), daemon=True, name="analyse-fichier"
+    )
+    processus.start()
+    emetteur.close()
+    try:
+        if recepteur.poll(limites.duree_max):
+            try:
+                resultat = recepteur.recv()
+            except EOFError:  # le processus est mort sans répondre (limite de temps processeur, signal)
+                resultat = None
+        else:
+            resultat = ("delai", "", "")
+    finally:
+        if processus.is_alive():
+            processus.kill()
+        processus.join(5)
+        recepteur.close()
+    if resultat is None:
+        signaux_temps = {-signal.SIGXCPU, -signal.SIGKILL}
+        resultat = ("delai" if processus.exitcode in signaux_temps else "impossible", "", "")
+    etat, premier, second = resultat
+    if etat == "ok":
+        return premier, second
+    if etat == "refus":
+        raise FichierRefuse(premier, code=second)
+    logger.warning("Analyse de fichier interrompue (%s, code de sortie %s).", etat, processus.exitcode)
+    raise _refus_limite(etat, nom, limites)
+
+
+def _refus_limite(etat, nom, limites):
+    if etat == "delai":
+        return FichierRefuse(
+            f"L’analyse du fichier « {nom} » a dépassé le temps autorisé ({limites.temps_cpu} secondes) : "
+            "il est trop complexe. Réduisez sa définition ou son nombre de pages, puis déposez-le à nouveau.",
+            code="analyse_delai",
+        )
+    if etat == "memoire":
+        return FichierRefuse(
+            f"L’analyse du fichier « {nom} » demande plus que la mémoire autorisée "
+            f"({limites.memoire_octets // 2**20} Mo) : il est trop complexe. Réduisez sa définition ou son "
+            "nombre de pages, puis déposez-le à nouveau.",
+            code="analyse_memoire",
+        )
+    return FichierRefuse(
+        f"Le fichier « {nom} » n’a pas pu être analysé : il est peut-être endommagé.", code="analyse_impossible"
     )
 
 
@@ -182,18 +424,18 @@ def detecter_type(contenu: bytes) -> str | None:
 # --- Images ------------------------------------------------------------------------------------
 
 
-def _nettoyer_image(contenu: bytes, type_detecte: str, nom: str) -> tuple[bytes, str]:
+def _nettoyer_image(contenu: bytes, type_detecte: str, nom: str, limite_pixels: int) -> tuple[bytes, str]:
     """Décode entièrement l'image et la ré-encode sans aucune métadonnée.
 
     Le ré-encodage ne garde que les pixels : EXIF (dont GPS), XMP, commentaires, miniatures et toute
-    donnée ajoutée après la fin de l'image (fichiers polyglottes) disparaissent.
+    donnée ajoutée après la fin de l'image (fichiers polyglottes) disparaissent. Les dimensions sont lues
+    dans l'en-tête AVANT tout décodage : au-delà de `limite_pixels`, rien n'est décodé.
     """
     from PIL import Image, ImageFile
 
     illisible = FichierRefuse(
         f"Le fichier « {nom} » n’a pas pu être lu comme une image : il est peut-être endommagé.", code="illisible"
     )
-    limite_pixels = Image.MAX_IMAGE_PIXELS or 89_478_485
     limite_lisible = (
         f"{limite_pixels // 1_000_000} millions de pixels" if limite_pixels >= 1_000_000 else f"{limite_pixels} pixels"
     )
@@ -218,7 +460,7 @@ def _nettoyer_image(contenu: bytes, type_detecte: str, nom: str) -> tuple[bytes,
                     raise trop_grande
                 image.load()
             image = _preparer(image, "png" if type_detecte == "png" else "jpeg")
-    except FichierRefuse:
+    except (FichierRefuse, MemoryError):
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise trop_grande from None
@@ -278,12 +520,32 @@ def _vers_srgb(image):
 
 # --- PDF ---------------------------------------------------------------------------------------
 
-# Actions refusées : elles exécutent du code, lancent un programme ou chargent des données externes.
-ACTIONS_INTERDITES = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute"}
+# Actions refusées : elles exécutent du code, lancent un programme, envoient des données (formulaire) ou
+# ouvrent un autre fichier, local ou sur un partage réseau (fuite de l'empreinte NTLM du poste de l'agent).
+ACTIONS_INTERDITES = {
+    "/JavaScript",
+    "/Launch",
+    "/ImportData",
+    "/RichMediaExecute",
+    "/SubmitForm",
+    "/GoToR",
+    "/GoToE",
+}
 CLES_INTERDITES = {"/JS", "/JavaScript", "/XFA", "/RichMedia"}
+# Liens (/URI) admis seulement vers le web : pas de fichier local ni de partage réseau.
+SCHEMAS_URI_ADMIS = ("http://", "https://", "mailto:", "tel:")
 
 
-def _verifier_pdf(contenu: bytes, nom: str) -> None:
+def _nombre_de_pages_annonce(lecteur) -> int:
+    """Le `/Count` de la racine de l'arbre des pages, lu sans parcourir l'arbre."""
+    pages = lecteur.trailer["/Root"].get_object()["/Pages"].get_object()
+    nombre = pages["/Count"].get_object()
+    if not isinstance(nombre, int) or isinstance(nombre, bool) or nombre < 0:
+        raise ValueError("/Count invalide")
+    return int(nombre)
+
+
+def _verifier_pdf(contenu: bytes, nom: str, pages_max: int = 500) -> None:
     """Analyse le PDF avec pypdf ; le PDF accepté est gardé tel quel."""
     from pypdf import PdfReader
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
@@ -313,7 +575,17 @@ def _verifier_pdf(contenu: bytes, nom: str) -> None:
                 )
             if "/Root" not in lecteur.trailer:
                 raise illisible
+            trop_de_pages = FichierRefuse(
+                f"Le PDF « {nom} » compte trop de pages (plus de {pages_max}) : "
+                "déposez seulement les pages utiles, en plusieurs fichiers si besoin.",
+                code="pdf_trop_de_pages",
+            )
+            # Le nombre annoncé d'abord (rien n'est parcouru), puis le nombre réel (l'annonce peut mentir).
+            if _nombre_de_pages_annonce(lecteur) > pages_max:
+                raise trop_de_pages
             nombre_pages = len(lecteur.pages)
+            if nombre_pages > pages_max:
+                raise trop_de_pages
             if nombre_pages == 0:
                 raise FichierRefuse(f"Le PDF « {nom} » ne contient aucune page.", code="pdf_vide")
             for page in lecteur.pages:
@@ -343,7 +615,7 @@ def _verifier_pdf(contenu: bytes, nom: str) -> None:
                     a_visiter.extend(objet.values())
                 elif isinstance(objet, ArrayObject):
                     a_visiter.extend(objet)
-    except FichierRefuse:
+    except (FichierRefuse, MemoryError):
         raise
     except Exception:  # Toute erreur de lecture : PDF endommagé ou forgé.
         raise illisible from None
@@ -355,24 +627,76 @@ def _valeur(objet, cle):
     return valeur.get_object() if valeur is not None else None
 
 
+def _refus_actif(nom):
+    return FichierRefuse(
+        f"Le PDF « {nom} » contient du code ou des actions automatiques (JavaScript, lancement de "
+        "programme, formulaire dynamique ou envoyé en ligne, ouverture d’un autre fichier ou d’un partage "
+        "réseau), refusés pour des raisons de sécurité : enregistrez-le à nouveau au format PDF "
+        "(« Imprimer » puis « Enregistrer au format PDF ») puis déposez-le.",
+        code="pdf_actif",
+    )
+
+
 def _controler_dictionnaire(objet, nom: str) -> None:
-    if any(cle in objet for cle in CLES_INTERDITES) or _valeur(objet, "/S") in ACTIONS_INTERDITES:
-        raise FichierRefuse(
-            f"Le PDF « {nom} » contient du code ou des actions automatiques (JavaScript, lancement de "
-            "programme, formulaire dynamique), refusés pour des raisons de sécurité : enregistrez-le à nouveau "
-            "au format PDF (« Imprimer » puis « Enregistrer au format PDF ») puis déposez-le.",
-            code="pdf_actif",
-        )
+    action = _valeur(objet, "/S")
+    if any(cle in objet for cle in CLES_INTERDITES) or action in ACTIONS_INTERDITES:
+        raise _refus_actif(nom)
+    if action == "/URI" and not _uri_admise(_valeur(objet, "/URI")):
+        raise _refus_actif(nom)
     if "/EF" in objet:
         # Spécification de fichier joint : seules les données XML des factures électroniques
-        # (Factur-X, ZUGFeRD) sont admises.
+        # (Factur-X, ZUGFeRD) sont admises, et seulement si leur contenu est bien du XML.
         nom_joint = str(_valeur(objet, "/UF") or _valeur(objet, "/F") or "")
+        joint_refuse = FichierRefuse(
+            f"Le PDF « {nom} » contient des fichiers joints, qui ne sont pas acceptés : "
+            "déposez chaque document séparément.",
+            code="pdf_fichier_joint",
+        )
         if not nom_joint.lower().endswith(".xml"):
-            raise FichierRefuse(
-                f"Le PDF « {nom} » contient des fichiers joints, qui ne sont pas acceptés : "
-                "déposez chaque document séparément.",
-                code="pdf_fichier_joint",
-            )
+            raise joint_refuse
+        fichiers = _valeur(objet, "/EF")
+        if not hasattr(fichiers, "values"):
+            raise joint_refuse
+        for flux in fichiers.values():
+            flux = flux.get_object()
+            if not hasattr(flux, "get_data") or not _est_du_xml(flux.get_data()):
+                raise joint_refuse
+
+
+def _uri_admise(cible) -> bool:
+    """Lien web (http, https, mailto, tel) ou adresse sans schéma (« www.artisan.fr ») ; jamais un fichier
+    local ni un partage réseau (`file:`, `smb:`, `\\\\serveur`, `//serveur`)."""
+    if isinstance(cible, bytes):
+        cible = cible.decode("latin-1")
+    cible = str(cible or "").strip().lower()
+    if cible.startswith(SCHEMAS_URI_ADMIS):
+        return True
+    if cible.startswith(("\\", "//")):
+        return False
+    return not re.match(r"^[a-z][a-z0-9+.-]*:", cible)
+
+
+def _est_du_xml(donnees: bytes) -> bool:
+    """Vrai si les octets sont un document XML bien formé (sans DTD ni entités), pas un exécutable renommé."""
+    import defusedxml.ElementTree
+
+    if not donnees or len(donnees) > TAILLE_XML_JOINT_MAX:
+        return False
+    try:
+        if donnees.startswith((b"\xff\xfe", b"\xfe\xff")):
+            texte = donnees.decode("utf-16")
+        else:
+            texte = donnees.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    texte = texte.lstrip()
+    if not texte.startswith("<") or any(ord(c) < 32 and c not in "\t\r\n" for c in texte):
+        return False
+    try:
+        defusedxml.ElementTree.fromstring(donnees, forbid_dtd=True)
+    except Exception:  # XML mal formé, DTD, entités : refusé
+        return False
+    return True
 
 
 # --- Stockage et téléchargement ----------------------------------------------------------------

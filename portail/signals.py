@@ -7,8 +7,8 @@ from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
 from portail.comptes import signaux  # noqa: F401  (journal des comptes par courriel)
-from portail.enums import Role, TypeEvenement
-from portail.models import Evenement, Utilisateur
+from portail.enums import EtatAnalyse, Role, TypeEvenement
+from portail.models import Evenement, PieceAnalysee, Utilisateur
 
 # Requête en cours, pour nommer l'acteur d'un changement de rôle (voir ActeurCourantMiddleware).
 _requete_courante = contextvars.ContextVar("requete_courante", default=None)
@@ -109,3 +109,23 @@ def journaliser_activation(sender, instance, created=False, raw=False, **kwargs)
     acteur, requete = _acteur_et_requete()
     type_evenement = TypeEvenement.AGENT_REACTIVE if instance.is_active else TypeEvenement.AGENT_DESACTIVE
     Evenement.journaliser(type_evenement, acteur=acteur, cible=instance, request=requete)
+
+
+@receiver(pre_save, dispatch_uid="portail_analyse_antivirus_desactivee")
+def piece_sans_antivirus(sender, instance, raw=False, **kwargs):
+    """Antivirus désactivé (mode embarqué) : la pièce naît « non analysée », rien n'est à attendre."""
+    if raw or not isinstance(instance, PieceAnalysee) or not instance._state.adding:
+        return
+    from portail.antivirus import analyse_active
+
+    if instance.etat_analyse == EtatAnalyse.EN_ANALYSE and not analyse_active():
+        instance.etat_analyse = EtatAnalyse.NON_ANALYSEE
+
+
+@receiver(post_save, dispatch_uid="portail_analyse_antivirus")
+def programmer_analyse_antivirus(sender, instance, created, raw=False, **kwargs):
+    """Toute pièce jointe créée (déclaration ou demande) est analysée par l'antivirus après le COMMIT."""
+    if created and not raw and isinstance(instance, PieceAnalysee) and instance.en_analyse:
+        from portail.antivirus import programmer_analyse
+
+        programmer_analyse(instance)

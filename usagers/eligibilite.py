@@ -177,7 +177,7 @@ def pieces_a_preparer(statut, assurance):
     # Sans assurance (SANS_ASSURANCE), rien ne remplace l'attestation de l'assureur (table des pièces).
     pieces = [
         "des photos de la porte endommagée ;",
-        "la facture acquittée de la réparation et la preuve de son paiement, ou un devis si la porte n’est pas "
+        "la facture acquittée de la réparation (elle prouve aussi le paiement), ou un devis si la porte n’est pas "
         "encore réparée ;",
         "un relevé d’identité bancaire (RIB) au nom de la personne qui demande l’indemnisation ;",
     ]

@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -129,6 +130,8 @@ def piece(request, reference, pk):
     piece = get_object_or_404(
         PieceJointeDossier.objects.filter(dossier__in=_mes_dossiers(request)), dossier__reference=reference, pk=pk
     )
+    if not piece.utilisable:  # en cours d'analyse antivirus ou infectée : jamais servie
+        raise Http404("Document en cours d’analyse ou refusé.")
     return reponse_telechargement(piece.fichier.name, piece.nom, piece.type_mime)
 
 
@@ -224,6 +227,10 @@ def nouvelle_demande(request):
             if recente:
                 return redirect("usagers:completer", reference=recente.reference)
             return redirect("usagers:nouvelle_demande")
+        refus = Dossier.refus_quota_demandes(request.user)
+        if refus:
+            messages.error(request, refus)
+            return redirect("usagers:nouvelle_demande")
         champs = {"requerant": request.user, "acteur": request.user}
         if resultat.get("personne_morale"):
             champs["type_requerant"] = TypeRequerant.PERSONNE_MORALE
@@ -246,5 +253,6 @@ def nouvelle_demande(request):
             "issue_eligibilite": resultat.get("issue", ""),
             "url_eligibilite": reverse("eligibilite:debut"),
             "aide_document_fdo": AIDE_DOCUMENT_FORCES_DE_L_ORDRE,
+            "refus_quota": Dossier.refus_quota_demandes(request.user),
         },
     )

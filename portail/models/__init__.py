@@ -1,5 +1,14 @@
 from .emails import EmailSortant
 from .evenements import Evenement
+from .fichiers import PieceAnalysee, Televersement
 from .utilisateurs import Administration, IdentiteOIDC, Utilisateur
 
-__all__ = ["Administration", "EmailSortant", "Evenement", "IdentiteOIDC", "Utilisateur"]
+__all__ = [
+    "Administration",
+    "EmailSortant",
+    "Evenement",
+    "IdentiteOIDC",
+    "PieceAnalysee",
+    "Televersement",
+    "Utilisateur",
+]

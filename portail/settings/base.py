@@ -231,6 +231,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_timeout": 2, "socke
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "balayage-courriels": {"task": "portail.tasks.balayer_courriels", "schedule": 60.0},
+    "balayage-analyses": {"task": "portail.tasks.balayer_analyses", "schedule": 120.0},
     # Sessions expirées (et saisies conservées qu'elles portent) retirées chaque nuit.
     "purge-sessions": {"task": "portail.tasks.purger_sessions", "schedule": crontab(hour=3, minute=15)},
     # Horloge légale : récapitulatif des échéances aux rédacteurs, chaque matin (docs/horloge-legale.md).
@@ -336,3 +337,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("NIVEAU_JOURNAL", "INFO")},
 }
+
+# Fichiers déposés (docs/fichiers.md) : budget de l'analyse, quotas, antivirus.
+# L'analyse (décodage des images, lecture des PDF) tourne dans un sous-processus borné en mémoire et en temps.
+FICHIERS_PIXELS_MAX = int(env("FICHIERS_PIXELS_MAX", "50000000"))  # photos de téléphone : 12 à 48 Mpx
+FICHIERS_PAGES_PDF_MAX = int(env("FICHIERS_PAGES_PDF_MAX", "500"))
+FICHIERS_ANALYSE_MEMOIRE_MO = int(env("FICHIERS_ANALYSE_MEMOIRE_MO", "1024"))
+FICHIERS_ANALYSE_TEMPS_CPU = int(env("FICHIERS_ANALYSE_TEMPS_CPU", "20"))
+FICHIERS_ANALYSE_DUREE_MAX = float(env("FICHIERS_ANALYSE_DUREE_MAX", "30"))
+FICHIERS_ANALYSE_ISOLEE = True
+# Quotas par compte : demandes ouvertes (sans déclaration des forces de l'ordre), octets par demande,
+# fichiers déposés par heure (déclarations et demandes, acceptés ou refusés).
+QUOTA_DEMANDES_OUVERTES = int(env("QUOTA_DEMANDES_OUVERTES", "3"))
+QUOTA_OCTETS_PAR_DEMANDE = int(env("QUOTA_MO_PAR_DEMANDE", "150")) * 1024 * 1024
+QUOTA_TELEVERSEMENTS_PAR_HEURE = int(env("QUOTA_TELEVERSEMENTS_PAR_HEURE", "60"))
+# Antivirus : socket Unix de clamd (paquet Debian clamav-daemon : /run/clamav/clamd.ctl). Vide = analyse
+# désactivée (mode embarqué seulement : refusé par `manage.py check --deploy`).
+CLAMAV_SOCKET = env("CLAMAV_SOCKET", "")
+CLAMAV_DELAI = float(env("CLAMAV_DELAI", "60"))

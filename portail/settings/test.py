@@ -29,3 +29,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Fichiers statiques servis depuis les sources, sans collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Sans antivirus par défaut (les tests de l'antivirus démarrent un clamd privé : tests/clamav.py) :
+# l'avertissement du démarrage n'a pas à encombrer chaque commande.
+SILENCED_SYSTEM_CHECKS = ["portail.W001"]

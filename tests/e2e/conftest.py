@@ -47,6 +47,15 @@ def pytest_runtest_protocol(item, nextitem):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = precedent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _analyseur_de_fichiers_pret():
+    """Comme au démarrage du serveur web (portail/wsgi.py) : le sous-processus d'analyse des fichiers est
+    lancé avant le premier dépôt, qui ne paie pas le chargement de Pillow et pypdf."""
+    from portail.fichiers import demarrer_analyseur
+
+    demarrer_analyseur(attendre=True)
+
+
 @pytest.fixture(scope="module")
 def navigateur():
     with sync_playwright() as playwright:

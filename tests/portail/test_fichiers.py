@@ -308,8 +308,8 @@ def test_image_au_dela_de_la_limite_refusee_meme_quand_pillow_ne_fait_qu_avertir
 
 
 @pytest.mark.parametrize(("nom", "fabrique"), [("photo.jpg", ex.jpeg), ("photo.heic", ex.heic), ("c.png", ex.png)])
-def test_la_limite_de_pixels_de_pillow_est_respectee(monkeypatch, nom, fabrique):
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 2000)  # les exemples font 64 × 48 = 3072 pixels
+def test_la_limite_de_pixels_est_respectee(settings, nom, fabrique):
+    settings.FICHIERS_PIXELS_MAX = 2000  # les exemples font 64 × 48 = 3072 pixels
     erreur = refus(nom, fabrique())
     assert erreur.code == "dimensions"
     assert f"L’image « {nom} » est trop grande (plus de 2000 pixels)" in erreur.message_affiche
@@ -328,7 +328,7 @@ def test_pdf_simple_accepte_sans_modification(fabrique):
 
 
 def test_facture_electronique_avec_xml_joint_acceptee():
-    contenu = ex.pdf_fichier_joint("factur-x.xml", b'<?xml version="1.0"?><rsm:CrossIndustryInvoice/>')
+    contenu = ex.pdf_fichier_joint("factur-x.xml", ex.FACTURX_XML)
     assert verifier_fichier(ex.televerse("facture.pdf", contenu)).contenu == contenu
 
 

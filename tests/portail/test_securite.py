@@ -180,6 +180,7 @@ def _env_production():
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
         "DJANGO_ALLOWED_HOSTS": "example.gouv.fr",
         "DJANGO_SETTINGS_MODULE": "portail.settings.prod",
+        "CLAMAV_SOCKET": "/run/clamav/clamd.ctl",
     }
 
 

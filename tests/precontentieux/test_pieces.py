@@ -7,7 +7,7 @@ from precontentieux.enums import QualiteRequerant as Q
 from precontentieux.enums import TypePersonneMorale as PM
 from precontentieux.enums import TypePiece as T
 from precontentieux.enums import TypeRequerant as R
-from precontentieux.pieces import FACULTATIF, REQUIS, Situation, pieces_attendues, types_requis
+from precontentieux.pieces import FACULTATIF, REQUIS, Situation, compter, pieces_attendues, types_requis
 
 COMMUNS = {T.PHOTO_PORTE, T.RIB, T.PIECE_IDENTITE, T.ATTESTATION_ASSURANCE}
 
@@ -21,11 +21,11 @@ def niveaux(situation):
     [
         (
             Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.PROPRIETAIRE_OCCUPANT, True),
-            COMMUNS | {T.FACTURE, T.PREUVE_PAIEMENT, T.TITRE_PROPRIETE},
+            COMMUNS | {T.FACTURE, T.TITRE_PROPRIETE},
         ),
         (
             Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, True),
-            COMMUNS | {T.FACTURE, T.PREUVE_PAIEMENT, T.BAIL, T.ATTESTATION_BAILLEUR},
+            COMMUNS | {T.FACTURE, T.BAIL, T.ATTESTATION_BAILLEUR},
         ),
         (
             Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, False),
@@ -41,7 +41,7 @@ def niveaux(situation):
         ),
         (
             Situation(O.DECLARATION, R.PERSONNE_MORALE, PM.SCI, Q.PROPRIETAIRE_BAILLEUR, True),
-            COMMUNS | {T.FACTURE, T.PREUVE_PAIEMENT, T.TITRE_PROPRIETE, T.KBIS, T.STATUTS, T.POUVOIR_SIGNATAIRE},
+            COMMUNS | {T.FACTURE, T.TITRE_PROPRIETE, T.KBIS, T.STATUTS, T.POUVOIR_SIGNATAIRE},
         ),
         (
             Situation(O.DECLARATION, R.PERSONNE_MORALE, PM.BAILLEUR_SOCIAL, Q.PROPRIETAIRE_BAILLEUR, False),
@@ -55,12 +55,12 @@ def niveaux(situation):
             # L'assureur qui demande n'a pas à produire d'attestation de non prise en charge.
             Situation(O.DECLARATION, R.PERSONNE_MORALE, PM.ASSUREUR, Q.AUTRE, True),
             (COMMUNS - {T.ATTESTATION_ASSURANCE})
-            | {T.FACTURE, T.PREUVE_PAIEMENT, T.JUSTIFICATIF_OCCUPATION, T.KBIS, T.POUVOIR_SIGNATAIRE},
+            | {T.FACTURE, T.JUSTIFICATIF_OCCUPATION, T.KBIS, T.POUVOIR_SIGNATAIRE},
         ),
         (
             # Sans déclaration des forces de l'ordre : l'attestation remise par les policiers est requise.
             Situation(O.USAGER, R.PERSONNE_PHYSIQUE, "", Q.PROPRIETAIRE_OCCUPANT, True),
-            COMMUNS | {T.FACTURE, T.PREUVE_PAIEMENT, T.TITRE_PROPRIETE, T.ATTESTATION_FORCES_DE_L_ORDRE},
+            COMMUNS | {T.FACTURE, T.TITRE_PROPRIETE, T.ATTESTATION_FORCES_DE_L_ORDRE},
         ),
     ],
 )
@@ -77,11 +77,41 @@ def test_declaration_fdo_ne_demande_pas_d_attestation_police():
 
 def test_preuve_de_paiement_facultative_avec_un_devis_seul():
     devis = niveaux(Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, False))
-    facture = niveaux(Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, True))
     assert devis[T.PREUVE_PAIEMENT] == FACULTATIF
     assert T.FACTURE not in devis
-    assert facture[T.PREUVE_PAIEMENT] == REQUIS
+
+
+def test_la_facture_acquittee_suffit_la_preuve_de_paiement_n_est_pas_redemandee():
+    """Issue 11, item 16 : un locataire dont la porte est réparée devait fournir 8 pièces obligatoires, dont
+    une facture acquittée ET une preuve de paiement séparée ; la facture acquittée prouve le paiement."""
+    situation = Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, True, True)
+    facture = niveaux(situation)
+    assert facture[T.FACTURE] == REQUIS
+    assert facture[T.PREUVE_PAIEMENT] == FACULTATIF
     assert T.DEVIS not in facture
+    assert len(types_requis(situation)) == 7
+    (aide_facture,) = [p.aide for p in pieces_attendues(situation) if p.type == T.FACTURE]
+    assert "prouve aussi le paiement" in aide_facture
+
+
+def test_compteur_des_pieces_obligatoires():
+    from types import SimpleNamespace
+
+    from portail.enums import EtatAnalyse
+
+    situation = Situation(O.DECLARATION, R.PERSONNE_PHYSIQUE, "", Q.LOCATAIRE, True, True)
+    attendues = pieces_attendues(situation)
+
+    def piece(type_, etat=EtatAnalyse.SAINE):
+        return SimpleNamespace(type=type_, utilisable=etat in (EtatAnalyse.SAINE, EtatAnalyse.NON_ANALYSEE))
+
+    pieces = [piece(T.BAIL), piece(T.BAIL), piece(T.RIB), piece(T.FACTURE), piece(T.AUTRE)]
+    pieces += [piece(T.PHOTO_PORTE, EtatAnalyse.EN_ANALYSE), piece(T.PIECE_IDENTITE, EtatAnalyse.INFECTEE)]
+    compteur = compter(attendues, pieces)
+    assert (compteur.fournies, compteur.requises, compteur.complet) == (3, 7, False)
+    assert compteur.texte == "3 pièces obligatoires fournies sur 7"
+    assert compter(attendues, [piece(T.RIB)]).texte == "1 pièce obligatoire fournie sur 7"
+    assert compter(attendues, []).texte == "0 pièce obligatoire fournie sur 7"
 
 
 def test_facultatifs_proposes_et_requis_en_premier():

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portail.assistants import Assistant, message_ajout, reponse_json_televersement, veut_json
-from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
+from portail.fichiers import FichierRefuse, enregistrer_prive, recevoir_fichier, reponse_telechargement, supprimer_prive
 from portail.pdf import confier, reponse_en_preparation
 from portail.permissions import usager_requis
 from portail.utils import date_fr
@@ -58,7 +58,7 @@ def televerser_pieces(request, dossier, types_autorises):
                 erreurs.append(f"Vous ne pouvez pas joindre plus de {NOMBRE_MAX_PIECES} documents à une demande.")
                 return ajoutes, erreurs
             try:
-                verifie = verifier_fichier(fichier)
+                verifie = recevoir_fichier(fichier, request.user, pieces=dossier.pieces.all())
             except FichierRefuse as refus:
                 erreurs.append(refus.message_affiche)
                 continue
