@@ -350,9 +350,12 @@ def ajouter_note(request, reference):
 def _piece(request, reference, pk):
     dossier = _dossier_de_la_fiche(request, reference)
     try:
-        return dossier, dossier.pieces.get(pk=pk)
+        piece = dossier.pieces.get(pk=pk)
     except PieceJointeDossier.DoesNotExist:
         raise Http404 from None
+    if not piece.utilisable:  # en cours d'analyse antivirus ou infectée : jamais servie
+        raise Http404
+    return dossier, piece
 
 
 @back_office()
@@ -395,7 +398,7 @@ def piece_declaration(request, reference, pk):
     if declaration is None:
         raise Http404
     piece = declaration.pieces.filter(pk=pk).first()
-    if piece is None:
+    if piece is None or not piece.utilisable:  # absente, en cours d'analyse ou infectée
         raise Http404
     journaliser_consultation(dossier, request.user, "piece_declaration", piece=piece.pk, nom=piece.nom_original)
     return reponse_telechargement(piece.fichier.name, piece.nom_original, piece.type_mime)

@@ -256,3 +256,17 @@ def test_nombre_de_requetes_de_la_fiche_ne_depend_pas_du_nombre_de_pieces(
     with CaptureQueriesContext(connection) as beaucoup:
         _fiche(client, dossier)
     assert len(beaucoup) == len(peu)
+
+
+@pytest.mark.parametrize("etat", ["en_analyse", "infectee"])
+def test_piece_non_saine_jamais_servie_au_back_office(client, equipe, etat):
+    """Une pièce en cours d'analyse antivirus ou infectée : 404 au téléchargement et à l'aperçu, rien journalisé."""
+    from portail.enums import EtatAnalyse
+
+    dossier = dossier_depose()
+    piece = dossier.pieces.first()
+    type(piece).objects.filter(pk=piece.pk).update(etat_analyse=EtatAnalyse(etat))
+    client.force_login(equipe["validateur"])
+    assert client.get(reverse("precontentieux:piece", args=[dossier.reference, piece.pk])).status_code == 404
+    assert client.get(reverse("precontentieux:piece_apercu", args=[dossier.reference, piece.pk])).status_code == 404
+    assert not _consultations(dossier).filter(details__objet="piece").exists()
