@@ -12,10 +12,10 @@ expiration ; un dossier déjà rattaché à quelqu'un d'autre ne l'est jamais à
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from portail.limiteurs import consommer
 from precontentieux.enums import TypeEvenementDossier
 from precontentieux.models import Dossier, EvenementDossier, Invitation, empreinte_jeton
 
@@ -23,10 +23,6 @@ from precontentieux.models import Dossier, EvenementDossier, Invitation, emprein
 CLE_SESSION_INVITATION = "invitation_jeton"
 # Référence du dossier tout juste rattaché : `usagers:accueil` y conduit l'usager une fois.
 CLE_SESSION_DOSSIER_RATTACHE = "invitation_dossier_rattache"
-
-# Limitation des tentatives sur les liens d'invitation, par adresse IP (jetons inconnus compris).
-LIMITE_TENTATIVES = 20
-FENETRE_SECONDES = 10 * 60
 
 # Raisons d'échec (affichées par `message_echec`).
 INCONNUE = "inconnue"
@@ -66,15 +62,9 @@ class Rattachement:
 
 
 def tentative_autorisee(request):
-    """Compte une tentative sur un lien d'invitation ; faux au-delà de la limite (réponse 429)."""
-    cle = f"usagers:invitation:ip:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(cle, 0, timeout=FENETRE_SECONDES)
-    try:
-        tentatives = cache.incr(cle)
-    except ValueError:  # clé expirée entre add et incr
-        cache.set(cle, 1, timeout=FENETRE_SECONDES)
-        tentatives = 1
-    return tentatives <= LIMITE_TENTATIVES
+    """Compte une tentative sur un lien d'invitation (jetons inconnus compris, par adresse IP du client) ;
+    faux au-delà de la limite `LIMITES_DE_DEBIT["invitation"]` (réponse 429)."""
+    return consommer(request, "invitation")
 
 
 def etat_invitation(invitation):

@@ -257,6 +257,14 @@ ACCOUNT_FORMS = {
     "change_password": "portail.comptes.forms.FormulaireChangementMotDePasse",
     "add_email": "portail.comptes.forms.FormulaireAjoutAdresse",
 }
+# Derrière un proxy inverse, nombre de proxys de confiance devant le portail : l'adresse du client est lue
+# dans X-Forwarded-For en sautant ce nombre de proxys (portail/reseau.py, pour tous les limiteurs et le
+# journal d'audit). 0 : seul REMOTE_ADDR compte (développement).
+NOMBRE_PROXYS_DE_CONFIANCE = int(env("DJANGO_NOMBRE_PROXYS_DE_CONFIANCE", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = NOMBRE_PROXYS_DE_CONFIANCE
+
+# Limitation de débit : un seul limiteur, celui de django-allauth (portail/limiteurs.py). Format
+# « nombre/durée/par » : par ip, par key (adresse saisie, jeton…) ou par user (compte connecté).
 ACCOUNT_RATE_LIMITS = {
     "login": "20/m/ip",
     "login_failed": "5/5m/ip,5/5m/key",
@@ -264,6 +272,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/h/ip,3/h/key",
     "reset_password_from_key": "10/h/ip",
     "confirm_email": "3/10m/key",
+}
+# Limites des autres routes (portail.limiteurs.consommer), au même format.
+LIMITES_DE_DEBIT = {
+    # Ouverture d'un lien d'invitation (jetons inconnus compris) : par adresse IP.
+    "invitation": "20/10m/ip",
 }
 
 DSFR_MARK_OPTIONAL_FIELDS = True

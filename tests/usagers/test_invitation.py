@@ -17,7 +17,7 @@ from precontentieux.models import Dossier, EvenementDossier, Invitation
 from tests.factories import UtilisateurFactory
 from tests.portail.comptes_outils import MOT_DE_PASSE, chemin_du_lien, connexion, creer_compte, inscription
 from tests.usagers.outils_usagers import chemin_invitation, declarer, dossier_invite, texte
-from usagers.invitations import CLE_SESSION_INVITATION, LIMITE_TENTATIVES
+from usagers.invitations import CLE_SESSION_INVITATION
 
 pytestmark = pytest.mark.django_db
 
@@ -279,7 +279,7 @@ def test_parcours_complet_franceconnect(client, parcours_oidc):
 
 def test_tentatives_limitees_par_adresse_ip_jetons_inconnus_compris(client):
     _, invitation, jeton = dossier_invite()
-    for i in range(LIMITE_TENTATIVES):
+    for i in range(20):  # LIMITES_DE_DEBIT["invitation"]
         assert client.get(reverse("usagers:invitation", args=[f"essai-{i}"])).status_code == 404
     reponse = client.get(reverse("usagers:invitation", args=[jeton]))
     assert reponse.status_code == 429
