@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
 
 from declarations.enums import Civilite, ErreurOperationnelle
+from portail.saisie import NormalisationSaisieMixin
 from portail.validateurs import valider_code_postal, valider_telephone
 
 OUI_NON = [("oui", "Oui"), ("non", "Non")]
@@ -52,7 +53,7 @@ def _completer_widgets(form):
             champ.widget.group_class = "fr-input-group"
 
 
-class EtapeForm(DsfrBaseForm):
+class EtapeForm(NormalisationSaisieMixin, DsfrBaseForm):
     """Base des étapes : les erreurs s'affichent seulement à « Continuer » ; pas de validation du navigateur
     (le brouillon accepte des saisies partielles, « Revenir » ne doit jamais être bloqué)."""
 
@@ -272,7 +273,7 @@ ETAPES = [
 ]
 
 
-class InvitationUsagerForm(DsfrBaseForm):
+class InvitationUsagerForm(NormalisationSaisieMixin, DsfrBaseForm):
     """Ajouter les coordonnées de l'usager après l'envoi, ou renvoyer une invitation expirée."""
 
     use_required_attribute = False

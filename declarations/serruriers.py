@@ -9,13 +9,14 @@ from declarations.models import MARQUE_DEMONSTRATION, Serrurier
 from portail.comptes.forms import ListeErreursDsfr
 from portail.enums import Role
 from portail.permissions import role_requis
+from portail.saisie import NormalisationSaisieMixin
 
 MESSAGE_SAISIE = (
     "Saisissez un code postal (5 chiffres, par exemple 69003) ou un département (par exemple 69, 2A, 974 ou Rhône)."
 )
 
 
-class RechercheSerrurierForm(DsfrBaseForm):
+class RechercheSerrurierForm(NormalisationSaisieMixin, DsfrBaseForm):
     q = forms.CharField(
         label="Code postal ou département",
         max_length=60,

@@ -15,6 +15,8 @@ from django.views.generic import TemplateView
 from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import StepsHelper
 
+from portail.saisie import nettoyer_pour_brouillon
+
 # Longueur maximale conservée pour une valeur brute (la validation des longueurs vient à « Continuer »).
 LONGUEUR_MAX_BRUTE = 10_000
 
@@ -53,7 +55,7 @@ def donnees_brutes(formulaire, etape, donnees):
     for nom in formulaire.base_fields:
         cle = f"{etape}-{nom}"
         if cle in donnees:
-            resultat[cle] = [str(v)[:LONGUEUR_MAX_BRUTE] for v in donnees.getlist(cle)]
+            resultat[cle] = [nettoyer_pour_brouillon(v)[:LONGUEUR_MAX_BRUTE] for v in donnees.getlist(cle)]
     return resultat
 
 

@@ -1,9 +1,11 @@
 from django.contrib import admin
 
+from portail.saisie import FormulaireAdmin
 from precontentieux.models import Dossier, EvenementDossier, Invitation, PieceJointeDossier
 
 
 class EvenementInline(admin.TabularInline):
+    form = FormulaireAdmin
     model = EvenementDossier
     extra = 0
     can_delete = False
@@ -14,6 +16,7 @@ class EvenementInline(admin.TabularInline):
 
 
 class PieceInline(admin.TabularInline):
+    form = FormulaireAdmin
     model = PieceJointeDossier
     extra = 0
     can_delete = False
@@ -26,6 +29,7 @@ class PieceInline(admin.TabularInline):
 
 @admin.register(Dossier)
 class DossierAdmin(admin.ModelAdmin):
+    form = FormulaireAdmin
     """Consultation seulement : le statut ne change que par les transitions du modèle."""
 
     list_display = ("reference", "statut", "origine", "type_requerant", "requerant", "cree_le", "depose_le")
@@ -46,6 +50,7 @@ class DossierAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
+    form = FormulaireAdmin
     list_display = ("dossier", "courriel", "cree_le", "expire_le", "utilisee_le")
     exclude = ("empreinte",)
     readonly_fields = (

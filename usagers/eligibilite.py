@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_http_methods
 from dsfr.forms import DsfrBaseForm
 
+from portail.saisie import NormalisationSaisieMixin
 from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE
 
 # Clés de session : les réponses en cours, et le résultat que la création de demande peut relire.
@@ -284,7 +285,7 @@ def evaluer(reponses):
 # Formulaire et vues
 
 
-class QuestionForm(DsfrBaseForm):
+class QuestionForm(NormalisationSaisieMixin, DsfrBaseForm):
     """Une question à choix unique ; le champ porte le nom de la question (ids : id_<cle>_0, …)."""
 
     use_required_attribute = False

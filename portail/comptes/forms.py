@@ -8,6 +8,7 @@ from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
 from portail.comptes.utils import adresse_deja_prise, comptes_par_courriel
+from portail.saisie import NormalisationSaisieMixin
 
 AIDE_COURRIEL = "Format attendu : nom@domaine.fr"
 AIDE_MOT_DE_PASSE = "Au moins 12 caractères ; évitez les mots de passe courants ou uniquement composés de chiffres."
@@ -38,7 +39,7 @@ class ListeErreursDsfr(ErrorList):
     template_name = template_name_ul = "account/_erreurs_champ.html"
 
 
-class MixinDsfr(DsfrBaseForm):
+class MixinDsfr(NormalisationSaisieMixin, DsfrBaseForm):
     """Rendu DSFR des formulaires allauth, sans placeholder (déconseillé par le DSFR).
 
     Les sous-classes adaptent leurs champs dans `personnaliser_champs()`.

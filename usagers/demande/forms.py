@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
 
+from portail.saisie import NormalisationSaisieMixin
 from portail.validateurs import (
     compacter,
     valider_code_postal,
@@ -44,7 +45,7 @@ def _oui_non(label, message, **kwargs):
     )
 
 
-class EtapeForm(DsfrBaseForm):
+class EtapeForm(NormalisationSaisieMixin, DsfrBaseForm):
     """Base : pas de validation du navigateur (le brouillon garde les saisies partielles)."""
 
     use_required_attribute = False
@@ -333,7 +334,7 @@ class EtapePiecesForm(EtapeForm):
     titre = "Pièces justificatives"
 
 
-class DepotForm(DsfrBaseForm):
+class DepotForm(NormalisationSaisieMixin, DsfrBaseForm):
     use_required_attribute = False
     default_renderer = DsfrDjangoTemplates
 
