@@ -188,13 +188,20 @@ CELERY_BEAT_SCHEDULE = {
     "balayage-courriels": {"task": "portail.tasks.balayer_courriels", "schedule": 60.0},
 }
 
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
-        if env("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_portail"}
-    )
-}
+
+def reglage_cache(url_redis):
+    """Cache Redis tolérant aux pannes (portail/cache.py : les limiteurs s'ouvrent si Redis est arrêté),
+    ou cache en base en mode embarqué."""
+    if not url_redis:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_portail"}
+    return {
+        "BACKEND": "portail.cache.CacheRedisTolerant",
+        "LOCATION": url_redis,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+
+
+CACHES = {"default": reglage_cache(env("REDIS_URL"))}
 
 # OIDC : ProConnect (agents) et FranceConnect (usagers). Les URL viennent de la découverte.
 OIDC_FOURNISSEURS = {
