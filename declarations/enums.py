@@ -10,8 +10,3 @@ class ErreurOperationnelle(models.TextChoices):
     OUI = "oui", "Oui"
     NON = "non", "Non"
     DOUTE = "doute", "J’ai un doute"
-
-
-class Civilite(models.TextChoices):
-    MADAME = "mme", "Madame"
-    MONSIEUR = "m", "Monsieur"

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
 
-from declarations.enums import Civilite, ErreurOperationnelle
+from declarations.enums import ErreurOperationnelle
 from portail.saisie import NormalisationSaisieMixin
 from portail.validateurs import valider_code_postal, valider_telephone
+from precontentieux.enums import Civilite
 
 OUI_NON = [("oui", "Oui"), ("non", "Non")]
 

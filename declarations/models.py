@@ -3,13 +3,14 @@ import uuid
 from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 
-from declarations.enums import Civilite, ErreurOperationnelle, StatutDeclaration
+from declarations.enums import ErreurOperationnelle, StatutDeclaration
 from portail.emails import programmer_email
+from portail.utils import date_fr, generer_reference
 from portail.validateurs import telephone_valide
-from precontentieux.enums import OrigineDossier
-from precontentieux.models import Dossier, Invitation, generer_reference
+from precontentieux.enums import Civilite, OrigineDossier
+from precontentieux.models import Dossier, Invitation
 
 
 class DeclarationVerrouillee(Exception):
@@ -197,13 +198,6 @@ def _champs_manquants(declaration):
     return [str(Declaration._meta.get_field(c).verbose_name) for c in manquants]
 
 
-def _date_fr(date):
-    if not date:
-        return ""
-    with translation.override("fr"):
-        return formats.date_format(date, "j F Y")
-
-
 def inviter_usager(dossier, *, courriel, civilite="", nom="", prenom="", telephone=""):
     """Crée l'invitation et met son courriel dans la boîte d'envoi (dans la transaction courante)."""
     invitation, jeton = Invitation.creer(
@@ -216,10 +210,10 @@ def inviter_usager(dossier, *, courriel, civilite="", nom="", prenom="", telepho
             "civilite": Civilite(civilite).label if civilite else "",
             "nom": nom,
             "prenom": prenom,
-            "date_operation": _date_fr(dossier.date_operation),
+            "date_operation": date_fr(dossier.date_operation),
             "adresse": dossier.adresse,
             "url_invitation": settings.URL_PORTAIL + reverse("usagers:invitation", args=[jeton]),
-            "expire_le": _date_fr(timezone.localdate(invitation.expire_le)),
+            "expire_le": date_fr(timezone.localdate(invitation.expire_le)),
         },
     )
     return invitation

@@ -1,17 +1,6 @@
 """Avancement grossier d'une déclaration envoyée, vu par l'agent : sans détail de l'instruction."""
 
-from precontentieux.enums import ETATS_EN_INSTRUCTION, StatutDossier
-
-DECISION_RENDUE = {
-    StatutDossier.PROPOSITION_ENVOYEE,
-    StatutDossier.REJETE,
-    StatutDossier.PROPOSITION_ACCEPTEE,
-    StatutDossier.PROPOSITION_REFUSEE,
-    StatutDossier.ARRETE_A_SIGNER,
-    StatutDossier.A_INDEMNISER,
-    StatutDossier.TRANSMIS_BUDGET,
-    StatutDossier.INDEMNISE,
-}
+from precontentieux.enums import ETATS_DECISION_RENDUE, ETATS_EN_INSTRUCTION, StatutDossier
 
 # Étapes affichées dans l'ordre ; chaque déclaration envoyée se situe sur l'une d'elles.
 ETAPES_SUIVI = [
@@ -37,7 +26,7 @@ def avancement(declaration, invitations=None):
     statut = dossier.statut
     if statut == StatutDossier.CLOTURE:
         return {"libelle": "Dossier clôturé", "detail": "", "niveau": 0, "badge": "fr-badge--info"}
-    if statut in DECISION_RENDUE:
+    if statut in ETATS_DECISION_RENDUE:
         return {"libelle": ETAPES_SUIVI[3], "detail": "", "niveau": 4, "badge": "fr-badge--success"}
     if statut in ETATS_EN_INSTRUCTION:
         return {"libelle": ETAPES_SUIVI[2], "detail": "", "niveau": 3, "badge": "fr-badge--new"}

@@ -20,21 +20,36 @@ class StatutDossier(models.TextChoices):
     CLOTURE = "cloture", "Clôturé"
 
 
-ETATS_CLOTURABLES = {
-    StatutDossier.A_COMPLETER,
-    StatutDossier.DEPOSE,
-    StatutDossier.A_INSTRUIRE,
-    StatutDossier.EN_INSTRUCTION,
-    StatutDossier.ATTENTE_COMPLEMENTS,
-}
-ETATS_TERMINAUX = {StatutDossier.REJETE, StatutDossier.INDEMNISE, StatutDossier.CLOTURE}
-ETATS_EN_INSTRUCTION = {
-    StatutDossier.A_INSTRUIRE,
-    StatutDossier.EN_INSTRUCTION,
-    StatutDossier.ATTENTE_COMPLEMENTS,
-    StatutDossier.PROPOSITION_A_SIGNER,
-    StatutDossier.REJET_A_SIGNER,
-}
+# --- Groupes d'états (les seuls : tout le code les importe d'ici) ------------------------------------
+
+S = StatutDossier
+
+# L'usager (ou le rédacteur, pour une pièce reçue par courrier) peut encore joindre des documents.
+ETATS_AJOUT_PIECES = frozenset({S.A_COMPLETER, S.DEPOSE, S.A_INSTRUIRE, S.EN_INSTRUCTION, S.ATTENTE_COMPLEMENTS})
+# Un dossier se clôture (avec un motif) tant qu'aucune décision n'est proposée.
+ETATS_CLOTURABLES = ETATS_AJOUT_PIECES
+ETATS_TERMINAUX = frozenset({S.REJETE, S.INDEMNISE, S.CLOTURE})
+# Le ministère instruit : attribué, en cours, en attente de documents, décision à signer.
+ETATS_EN_INSTRUCTION = frozenset(
+    {S.A_INSTRUIRE, S.EN_INSTRUCTION, S.ATTENTE_COMPLEMENTS, S.PROPOSITION_A_SIGNER, S.REJET_A_SIGNER}
+)
+# Horloge légale : le délai de deux mois court du dépôt jusqu'à la décision signée (rejet implicite sinon).
+ETATS_HORLOGE = frozenset({S.DEPOSE} | ETATS_EN_INSTRUCTION)
+# Une décision a été rendue (proposition envoyée ou rejet) et ce qui suit, sauf la clôture.
+ETATS_DECISION_RENDUE = frozenset(
+    {
+        S.PROPOSITION_ENVOYEE,
+        S.REJETE,
+        S.PROPOSITION_ACCEPTEE,
+        S.PROPOSITION_REFUSEE,
+        S.ARRETE_A_SIGNER,
+        S.A_INDEMNISER,
+        S.TRANSMIS_BUDGET,
+        S.INDEMNISE,
+    }
+)
+# Étapes internes au ministère (signatures) : jamais nommées à l'usager.
+ETATS_INTERNES = frozenset({S.PROPOSITION_A_SIGNER, S.REJET_A_SIGNER, S.ARRETE_A_SIGNER})
 
 
 class OrigineDossier(models.TextChoices):
@@ -48,6 +63,7 @@ class TypeEvenementDossier(models.TextChoices):
     CONSULTATION = "consultation", "Consultation"
     PIECE_AJOUTEE = "piece_ajoutee", "Pièce justificative ajoutée"
     RATTACHEMENT = "rattachement", "Rattachement au compte de l’usager"
+    ATTRIBUTION = "attribution", "Attribution à un rédacteur"
 
 
 # --- Demande de l'usager (issue 4) ---------------------------------------------------------------
@@ -76,7 +92,7 @@ class QualiteRequerant(models.TextChoices):
     AUTRE = "autre", "Autre situation"
 
 
-class CiviliteRequerant(models.TextChoices):
+class Civilite(models.TextChoices):
     MADAME = "mme", "Madame"
     MONSIEUR = "m", "Monsieur"
 

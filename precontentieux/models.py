@@ -1,16 +1,20 @@
 import datetime
 import hashlib
+import logging
 import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models, transaction
-from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone, translation
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from portail.enums import ROLES_MJ
+from portail.enums import ROLES_MJ, Role
+from portail.utils import ajouter_mois, date_fr, generer_reference
+from precontentieux import workflow
 from precontentieux.enums import (
-    CiviliteRequerant,
+    Civilite,
     OrigineDossier,
     QualiteRequerant,
     StatutDossier,
@@ -20,32 +24,7 @@ from precontentieux.enums import (
     TypeRequerant,
 )
 
-# Alphabet sans caractères ambigus (0/O, 1/I/L) pour les références lues au téléphone.
-ALPHABET_REFERENCE = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
-def generer_reference(prefixe, longueur=6):
-    return f"{prefixe}-{timezone.now():%Y}-" + "".join(secrets.choice(ALPHABET_REFERENCE) for _ in range(longueur))
-
-
-def ajouter_mois(date, mois):
-    """Même quantième `mois` mois plus tard (ramené au dernier jour du mois si besoin : 31/12 + 2 = 28/02)."""
-    annee, index = divmod(date.month - 1 + mois, 12)
-    annee += date.year
-    mois_cible = index + 1
-    for jour in range(date.day, 27, -1):
-        try:
-            return date.replace(year=annee, month=mois_cible, day=jour)
-        except ValueError:
-            continue
-    return date.replace(year=annee, month=mois_cible, day=min(date.day, 28))
-
-
-def date_fr(date):
-    if not date:
-        return ""
-    with translation.override("fr"):
-        return formats.date_format(date, "j F Y")
+logger = logging.getLogger(__name__)
 
 
 class TransitionInterdite(Exception):
@@ -104,6 +83,27 @@ class Dossier(models.Model):
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     modifie_le = models.DateTimeField("modifié le", auto_now=True)
     depose_le = models.DateTimeField("déposé le", null=True, blank=True)
+    # Instruction (back-office) : rédacteur en charge et dates posées par les transitions (workflow.py).
+    redacteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="rédacteur",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers_instruits",
+    )
+    attribue_le = models.DateTimeField("attribué le", null=True, blank=True)
+    instruction_demarree_le = models.DateTimeField("instruction démarrée le", null=True, blank=True)
+    complements_demandes_le = models.DateTimeField("compléments demandés le", null=True, blank=True)
+    complements_recus_le = models.DateTimeField("compléments reçus le", null=True, blank=True)
+    decision_proposee_le = models.DateTimeField("décision proposée le", null=True, blank=True)
+    decision_signee_le = models.DateTimeField("décision signée le", null=True, blank=True)
+    reponse_usager_le = models.DateTimeField("réponse de l’usager le", null=True, blank=True)
+    arrete_prepare_le = models.DateTimeField("arrêté préparé le", null=True, blank=True)
+    arrete_signe_le = models.DateTimeField("arrêté signé le", null=True, blank=True)
+    transmis_budget_le = models.DateTimeField("transmis au budget le", null=True, blank=True)
+    indemnise_le = models.DateTimeField("indemnisé le", null=True, blank=True)
+    cloture_le = models.DateTimeField("clôturé le", null=True, blank=True)
 
     # Demande de l'usager (vides tant que le dossier est à compléter ; exigées au dépôt, voir `manquants`).
     # Le bris de porte
@@ -122,7 +122,7 @@ class Dossier(models.Model):
     # du dépôt couvre cette déclaration.
     logement_assure = models.BooleanField("logement assuré", null=True, blank=True)
     # Personne physique
-    civilite = models.CharField("civilité", max_length=3, choices=CiviliteRequerant.choices, blank=True)
+    civilite = models.CharField("civilité", max_length=3, choices=Civilite.choices, blank=True)
     prenoms = models.CharField("prénoms", max_length=255, blank=True)
     nom_naissance = models.CharField("nom de naissance", max_length=150, blank=True)
     nom_usage = models.CharField("nom d’usage", max_length=150, blank=True)
@@ -155,6 +155,10 @@ class Dossier(models.Model):
         verbose_name = "dossier"
         verbose_name_plural = "dossiers"
         ordering = ["-cree_le"]
+        indexes = [
+            models.Index(fields=["statut", "depose_le"], name="dossier_statut_depot"),
+            models.Index(fields=["redacteur", "statut"], name="dossier_redacteur_statut"),
+        ]
 
     def __str__(self):
         return f"Dossier {self.reference}"
@@ -220,13 +224,86 @@ class Dossier(models.Model):
 
         return elements_manquants(self, pieces=pieces)
 
+    # --- Transitions (table : precontentieux/workflow.py) -------------------------------------------
+
+    def transitionner(self, nom, acteur, *, motif="", details=None, invitation=None, **champs):
+        """Seul écrivain de `statut` : applique la transition `nom` de `workflow.TRANSITIONS`.
+
+        Dans une transaction : verrou de la ligne, garde (acteur, état, séparation des fonctions, motif,
+        champs requis, garde propre à la transition), UPDATE conditionnel à l'état (exactement une fois
+        sous concurrence), date horodatée, un `EvenementDossier`, courriel dans la boîte d'envoi ; la
+        tâche éventuelle est programmée après le COMMIT. `champs` : colonnes écrites dans le même UPDATE.
+        Lève TransitionInterdite (ou DossierIncomplet pour le dépôt).
+        """
+        transition = workflow.TRANSITIONS[nom]
+        motif = (motif or "").strip()
+        with transaction.atomic():
+            dossier = type(self).objects.select_for_update().get(pk=self.pk)
+            avant = dossier.statut
+            raison = workflow.raison_refus(transition, dossier, acteur)
+            if not raison and transition.motif_requis and not motif:
+                raison = "Un motif est obligatoire pour cette action."
+            if not raison and any(champs.get(c) is None for c in transition.champs_requis):
+                raison = "Information manquante pour cette action."
+            if raison:
+                raise TransitionInterdite(raison)
+            anciens = {champ: dossier.serializable_value(champ) for champ in champs}
+            for champ, valeur in champs.items():
+                setattr(dossier, champ, valeur)
+            garde = GARDES.get(nom)
+            raison = garde(dossier, acteur, anciens=anciens, invitation=invitation) if garde else ""
+            if raison:
+                raise TransitionInterdite(raison)
+            maintenant = timezone.now()
+            colonnes = {**champs, "modifie_le": maintenant}
+            if transition.cible:
+                colonnes["statut"] = transition.cible
+            if transition.date:
+                colonnes[transition.date] = maintenant
+            modifies = type(self).objects.filter(pk=self.pk, statut__in=transition.sources).update(**colonnes)
+            if modifies != 1:
+                raise TransitionInterdite(transition.refus_etat or "Le dossier a changé d’état entre-temps.")
+            dossier.refresh_from_db()
+            if avant not in transition.sans_evenement:
+                EvenementDossier.objects.create(
+                    dossier=dossier,
+                    acteur=acteur,
+                    date=maintenant,
+                    type=transition.evenement,
+                    statut_avant=avant,
+                    statut_apres=dossier.statut,
+                    details={"transition": nom, **({"motif": motif} if motif else {}), **(details or {})},
+                )
+            destinataire = dossier.adresse_destinataire(transition.destinataire)
+            if transition.email and destinataire:
+                from portail.emails import programmer_email
+
+                programmer_email(transition.email, destinataire, dossier.contexte_courriel(motif))
+            if transition.tache:
+                dossier_id = dossier.pk
+                transaction.on_commit(lambda: _programmer_tache(transition.tache, dossier_id))
+        self.__dict__.update({k: v for k, v in dossier.__dict__.items() if not k.startswith("_")})
+        self._state.fields_cache.clear()
+        return self
+
+    def transitions_possibles(self, user):
+        """Ce que `user` peut faire maintenant (pour les boutons) : une `Possibilite` par transition
+        dont il est un acteur possible (rôle ou requérant), avec la raison quand ce n'est pas possible."""
+        return [
+            workflow.Possibilite(t, not raison, raison)
+            for t in workflow.TRANSITIONS.values()
+            if workflow.acteur_potentiel(t, self, user)
+            for raison in [workflow.raison_refus(t, self, user)]
+        ]
+
+    def refus(self, nom, user):
+        """(possible, raison) pour la transition `nom` (acteur, état ; ni motif ni complétude)."""
+        raison = workflow.raison_refus(workflow.TRANSITIONS[nom], self, user)
+        return not raison, raison
+
     def peut_deposer(self, user):
         """Garde du dépôt : (possible, raison). Ne regarde pas la complétude (voir `manquants`)."""
-        if self.statut != StatutDossier.A_COMPLETER:
-            return False, "Cette demande a déjà été déposée."
-        if not (user and user.is_authenticated and user.est_usager and user.pk == self.requerant_id):
-            return False, "Seul le requérant peut déposer cette demande."
-        return True, ""
+        return self.refus("deposer", user)
 
     def peut_modifier(self, user):
         """La demande ne se modifie que tant qu'elle est à compléter, et par son requérant."""
@@ -234,57 +311,76 @@ class Dossier(models.Model):
 
     def peut_ajouter_piece(self, user):
         """Ajouter un document reste possible après le dépôt, tant que l'instruction n'est pas terminée."""
-        if not (user and user.is_authenticated and user.est_usager and user.pk == self.requerant_id):
-            return False, "Seul le requérant peut ajouter des documents à cette demande."
-        if self.statut not in ETATS_AJOUT_PIECES:
-            return False, "Il n’est plus possible d’ajouter des documents à cette demande."
-        return True, ""
+        return self.refus("ajouter_piece", user)
 
-    def deposer(self, acteur):
-        """Transition À compléter → Déposé, par le requérant, si la demande est complète.
+    # Verbes métier : chacun est une transition de la table.
 
-        Dans une seule transaction : validation complète côté serveur (informations et pièces requises),
-        statut et date de dépôt, événement, accusé de réception dans la boîte d'envoi ; le récépissé PDF
-        est produit après le COMMIT (tâche Celery) et figé. Lève TransitionInterdite ou DossierIncomplet.
+    def deposer(self, acteur, attestation=False):
+        """À compléter → Déposé, par le requérant, si la demande est complète (sinon DossierIncomplet).
+
+        `attestation` : l'attestation sur l'honneur est cochée au moment du dépôt (écrite dans le même
+        UPDATE). Accusé de réception dans la boîte d'envoi ; récépissé PDF produit après le COMMIT.
         """
-        with transaction.atomic():
-            dossier = type(self).objects.select_for_update().get(pk=self.pk)
-            possible, raison = dossier.peut_deposer(acteur)
-            if not possible:
-                raise TransitionInterdite(raison)
-            manquants = dossier.manquants()
-            if manquants:
-                raise DossierIncomplet(manquants)
-            maintenant = timezone.now()
-            modifies = (
-                type(self)
-                .objects.filter(pk=self.pk, statut=StatutDossier.A_COMPLETER)
-                .update(statut=StatutDossier.DEPOSE, depose_le=maintenant, modifie_le=maintenant, brouillon={})
-            )
-            if modifies != 1:
-                raise TransitionInterdite("Cette demande a déjà été déposée.")
-            dossier.refresh_from_db()
-            EvenementDossier.objects.create(
-                dossier=dossier,
-                acteur=acteur,
-                date=maintenant,
-                type=TypeEvenementDossier.CHANGEMENT_STATUT,
-                statut_avant=StatutDossier.A_COMPLETER,
-                statut_apres=StatutDossier.DEPOSE,
-                details={"transition": "deposer"},
-            )
-            destinataire = dossier.courriel or acteur.email
-            if destinataire:
-                from portail.emails import programmer_email
+        champs = {"attestation_honneur": True} if attestation else {}
+        return self.transitionner("deposer", acteur, brouillon={}, **champs)
 
-                programmer_email("accuse_reception", destinataire, dossier.contexte_accuse_reception())
-            dossier_id = dossier.pk
-            transaction.on_commit(lambda: _programmer_recepisse(dossier_id))
-        self.__dict__.update({k: v for k, v in dossier.__dict__.items() if not k.startswith("_")})
+    def rattacher(self, usager, invitation):
+        """Rattache le dossier au compte de l'usager qui présente une invitation valide, et la consomme."""
+        with transaction.atomic():
+            self.transitionner(
+                "rattacher", usager, invitation=invitation, details={"invitation": invitation.pk}, requerant=usager
+            )
+            if not Invitation.objects.filter(pk=invitation.pk, utilisee_le__isnull=True).update(
+                utilisee_le=timezone.now(), utilisee_par=usager
+            ):
+                raise TransitionInterdite("Ce lien d’invitation a déjà été utilisé.")
         return self
 
-    def contexte_accuse_reception(self):
-        """Contexte (JSON) du courriel d'accusé de réception : rien de la déclaration des forces de l'ordre."""
+    def ajouter_piece(self, acteur, *, type, fichier, nom, type_mime, taille):
+        """Joint une pièce (déjà vérifiée et rangée en privé) ; journalisée après le dépôt."""
+        with transaction.atomic():
+            self.transitionner("ajouter_piece", acteur, details={"type": str(type), "nom": nom})
+            return PieceJointeDossier.objects.create(
+                dossier=self,
+                type=type,
+                fichier=fichier,
+                nom=nom,
+                type_mime=type_mime,
+                taille=taille,
+                ajoutee_par=acteur,
+            )
+
+    def attribuer(self, acteur, redacteur):
+        return self.transitionner("attribuer", acteur, redacteur=redacteur)
+
+    def reattribuer(self, acteur, redacteur, motif):
+        return self.transitionner("reattribuer", acteur, motif=motif, redacteur=redacteur)
+
+    def demarrer_instruction(self, acteur):
+        return self.transitionner("demarrer_instruction", acteur)
+
+    def demander_complements(self, acteur, message, pieces_demandees=()):
+        details = {"pieces_demandees": [str(p) for p in pieces_demandees]} if pieces_demandees else None
+        return self.transitionner("demander_complements", acteur, motif=message, details=details)
+
+    def recevoir_complements(self, acteur, message=""):
+        return self.transitionner("recevoir_complements", acteur, motif=message)
+
+    def cloturer(self, acteur, motif):
+        return self.transitionner("cloturer", acteur, motif=motif)
+
+    # --- Courriels -----------------------------------------------------------------------------------
+
+    def adresse_destinataire(self, destinataire):
+        """Adresse du destinataire d'un courriel de transition ("requerant" | "redacteur")."""
+        if destinataire == workflow.REQUERANT:
+            return self.courriel or (self.requerant.email if self.requerant_id else "")
+        if destinataire == "redacteur" and self.redacteur_id:
+            return self.redacteur.email
+        return ""
+
+    def contexte_courriel(self, motif=""):
+        """Contexte (JSON) des courriels de transition : rien de la déclaration des forces de l'ordre."""
         return {
             "reference": self.reference,
             "nom_requerant": self.nom_requerant,
@@ -292,7 +388,9 @@ class Dossier(models.Model):
             "date_rejet_implicite": date_fr(self.date_rejet_implicite),
             "date_limite_recours": date_fr(self.date_limite_recours),
             "adresse": self.adresse,
-            "url_demande": settings.URL_PORTAIL + _url_demande(self.reference),
+            "motif": motif,
+            "url_demande": settings.URL_PORTAIL + reverse("usagers:demande", args=[self.reference]),
+            "url_dossier": settings.URL_PORTAIL + reverse("precontentieux:accueil"),
         }
 
     @classmethod
@@ -334,32 +432,47 @@ class EvenementDossier(models.Model):
         return f"{self.dossier.reference} — {self.get_type_display()} ({self.date:%d/%m/%Y %H:%M})"
 
 
-def _url_demande(reference):
-    """Page de la demande dans l'espace usager (à défaut « Mes demandes »)."""
-    try:
-        return reverse("usagers:demande", args=[reference])
-    except NoReverseMatch:
-        return reverse("usagers:accueil")
+def _garde_depot(dossier, acteur, **_):
+    manquants = dossier.manquants()
+    if manquants:
+        raise DossierIncomplet(manquants)
+    return ""
 
 
-ETATS_AJOUT_PIECES = {
-    StatutDossier.A_COMPLETER,
-    StatutDossier.DEPOSE,
-    StatutDossier.A_INSTRUIRE,
-    StatutDossier.EN_INSTRUCTION,
-    StatutDossier.ATTENTE_COMPLEMENTS,
+def _garde_redacteur(dossier, acteur, **_):
+    redacteur = dossier.redacteur
+    if not (redacteur.is_active and redacteur.est_agent and redacteur.a_role(Role.REDACTEUR)):
+        return "Le dossier ne peut être attribué qu’à un agent qui a le rôle de rédacteur."
+    return ""
+
+
+def _garde_reattribution(dossier, acteur, *, anciens, **_):
+    if dossier.redacteur_id == anciens["redacteur"]:
+        return "Le dossier est déjà attribué à ce rédacteur."
+    return _garde_redacteur(dossier, acteur)
+
+
+def _garde_rattachement(dossier, acteur, *, invitation, **_):
+    if invitation is None or invitation.dossier_id != dossier.pk or invitation.est_utilisee or invitation.est_expiree:
+        return "Ce lien d’invitation n’est pas valable."
+    return ""
+
+
+# Gardes propres à une transition, après la garde commune (acteur, état, motif, champs requis) : le
+# dossier verrouillé porte déjà les champs demandés, `anciens` leurs valeurs d'avant. "" ou la raison.
+GARDES = {
+    "deposer": _garde_depot,
+    "attribuer": _garde_redacteur,
+    "reattribuer": _garde_reattribution,
+    "rattacher": _garde_rattachement,
 }
 
 
-def _programmer_recepisse(dossier_id):
-    from precontentieux.tasks import generer_recepisse
-
+def _programmer_tache(chemin, dossier_id):
     try:
-        generer_recepisse.delay(dossier_id)
-    except Exception:  # broker indisponible : le récépissé sera rendu à la première demande
-        import logging
-
-        logging.getLogger(__name__).warning("Récépissé du dossier %s : tâche non programmée.", dossier_id)
+        import_string(chemin).delay(dossier_id)
+    except Exception:  # broker indisponible : le balayage ou la première demande rattrapera
+        logger.warning("Dossier %s : tâche %s non programmée.", dossier_id, chemin)
 
 
 def chemin_piece_dossier(instance, nom):

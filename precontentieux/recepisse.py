@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from portail.pdf import rendre_pdf
-from precontentieux.models import Dossier, date_fr
+from portail.utils import date_fr
+from precontentieux.models import Dossier
 
 logger = logging.getLogger(__name__)
 

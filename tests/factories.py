@@ -3,10 +3,11 @@ import datetime
 import factory
 from django.contrib.auth.models import Group
 
-from declarations.enums import Civilite, ErreurOperationnelle
+from declarations.enums import ErreurOperationnelle
 from declarations.models import Declaration
 from portail.enums import CodeAdministration, Role, TypeUtilisateur
 from portail.models import Administration, Utilisateur
+from precontentieux.enums import Civilite
 
 
 class UtilisateurFactory(factory.django.DjangoModelFactory):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-from precontentieux.enums import OrigineDossier, StatutDossier, TypeEvenementDossier
+from precontentieux.enums import ETATS_INTERNES, OrigineDossier, StatutDossier, TypeEvenementDossier
 
 S = StatutDossier
 
@@ -63,17 +63,6 @@ ACTIONS_ATTENDUES = {
 ROUTES_COMPLETION = ("usagers:completer", "usagers:demande_completer", "usagers:demande_etape")
 ROUTES_RECEPISSE = ("usagers:recepisse", "usagers:demande_recepisse")
 ROUTES_PIECES_COMPLEMENTAIRES = ("usagers:ajouter_pieces", "usagers:demande_pieces")
-
-
-# Tant qu'aucune décision n'est envoyée, le délai de réponse de deux mois court.
-ETATS_DELAI_EN_COURS = {
-    S.DEPOSE,
-    S.A_INSTRUIRE,
-    S.EN_INSTRUCTION,
-    S.ATTENTE_COMPLEMENTS,
-    S.PROPOSITION_A_SIGNER,
-    S.REJET_A_SIGNER,
-}
 
 
 def statut_usager(statut):
@@ -132,7 +121,6 @@ PHRASES_STATUT = {
     S.INDEMNISE: "L’indemnisation a été versée.",
     S.CLOTURE: "Votre demande a été clôturée.",
 }
-ETATS_INTERNES = {S.PROPOSITION_A_SIGNER, S.REJET_A_SIGNER, S.ARRETE_A_SIGNER}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portail.enums import Fournisseur
 from portail.fichiers import reponse_telechargement
 from portail.permissions import usager_requis
-from precontentieux.enums import OrigineDossier, QualiteRequerant, StatutDossier, TypeRequerant
+from precontentieux.enums import ETATS_HORLOGE, OrigineDossier, QualiteRequerant, StatutDossier, TypeRequerant
 from precontentieux.models import Dossier, Invitation, PieceJointeDossier
 from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE
 from usagers import eligibilite, suivi
@@ -70,7 +70,7 @@ def demande(request, reference):
         "historique": suivi.historique(dossier, dossier.evenements.all()),
         "pieces": list(dossier.pieces.all()),
         "url_recepisse": suivi.url_recepisse(dossier),
-        "delais_en_cours": bool(dossier.depose_le) and dossier.statut in suivi.ETATS_DELAI_EN_COURS,
+        "delais_en_cours": bool(dossier.depose_le) and dossier.statut in ETATS_HORLOGE,
     }
     return render(request, "usagers/demande_detail.html", contexte)
 

@@ -18,8 +18,9 @@ from pypdf import PdfReader
 
 from declarations.models import envoyer_declaration
 from portail.models import EmailSortant
+from portail.utils import ajouter_mois, date_fr
 from precontentieux.enums import StatutDossier
-from precontentieux.models import Dossier, ajouter_mois, date_fr
+from precontentieux.models import Dossier
 from precontentieux.pieces import Situation, types_requis
 from tests import fichiers_exemples as ex
 from tests.e2e.outils import verifier_accessibilite, verifier_page

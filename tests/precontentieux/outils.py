@@ -4,7 +4,7 @@ import datetime
 
 from declarations.models import envoyer_declaration
 from portail.fichiers import enregistrer_prive, verifier_fichier
-from precontentieux.enums import CiviliteRequerant, OrigineDossier, QualiteRequerant, TypeRequerant
+from precontentieux.enums import Civilite, OrigineDossier, QualiteRequerant, TypeRequerant
 from precontentieux.models import Dossier, PieceJointeDossier
 from precontentieux.pieces import Situation, types_requis
 from tests import fichiers_exemples as ex
@@ -31,7 +31,7 @@ CHAMPS_PERSONNE_PHYSIQUE = {
     "porte_blindee": False,
     "reparation_effectuee": True,
     "logement_assure": True,
-    "civilite": CiviliteRequerant.MONSIEUR,
+    "civilite": Civilite.MONSIEUR,
     "prenoms": "Martin Paul",
     "nom_naissance": "DUPONT",
     "date_naissance": datetime.date(1980, 5, 17),

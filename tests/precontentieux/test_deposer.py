@@ -9,8 +9,9 @@ from pypdf import PdfReader
 
 from portail.emails import rendre
 from portail.models import EmailSortant
+from portail.utils import ajouter_mois, date_fr
 from precontentieux.enums import StatutDossier, TypeEvenementDossier, TypePiece
-from precontentieux.models import DossierIncomplet, TransitionInterdite, ajouter_mois, date_fr
+from precontentieux.models import DossierIncomplet, TransitionInterdite
 from precontentieux.recepisse import obtenir_recepisse
 from tests.factories import UtilisateurFactory
 from tests.precontentieux.outils import TEXTES_SENTINELLES, completer, dossier_declare, dossier_usager

@@ -10,8 +10,9 @@ from pypdf import PdfReader
 
 from portail.enums import Fournisseur
 from portail.models import EmailSortant, IdentiteOIDC
+from portail.utils import ajouter_mois, date_fr
 from precontentieux.enums import StatutDossier, TypeEvenementDossier, TypePiece
-from precontentieux.models import Dossier, ajouter_mois, date_fr
+from precontentieux.models import Dossier
 from precontentieux.pieces import Situation, types_requis
 from tests import fichiers_exemples as ex
 from tests.factories import UtilisateurFactory

@@ -10,9 +10,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from declarations.enums import Civilite
 from portail.models import Utilisateur
-from precontentieux.enums import StatutDossier, TypeEvenementDossier
+from precontentieux.enums import Civilite, StatutDossier, TypeEvenementDossier
 from precontentieux.models import Dossier, EvenementDossier, Invitation
 from tests.factories import UtilisateurFactory
 from tests.portail.comptes_outils import MOT_DE_PASSE, chemin_du_lien, connexion, creer_compte, inscription

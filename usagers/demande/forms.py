@@ -18,7 +18,7 @@ from portail.validateurs import (
     valider_telephone,
 )
 from precontentieux.enums import (
-    CiviliteRequerant,
+    Civilite,
     QualiteRequerant,
     TypePersonneMorale,
     TypeRequerant,
@@ -182,7 +182,7 @@ class EtapeInformationsForm(EtapeForm):
 
     civilite = forms.ChoiceField(
         label="Civilité",
-        choices=CiviliteRequerant.choices,
+        choices=Civilite.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Indiquez votre civilité."},
     )

@@ -22,6 +22,7 @@ from portail.assistants import (
 )
 from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
 from portail.permissions import usager_requis
+from portail.utils import date_fr
 from portail.validateurs import iban_lisible
 from precontentieux.enums import StatutDossier, TypeEvenementDossier, TypeRequerant
 from precontentieux.models import (
@@ -30,7 +31,6 @@ from precontentieux.models import (
     EvenementDossier,
     PieceJointeDossier,
     TransitionInterdite,
-    date_fr,
 )
 from precontentieux.pieces import MANQUE_ATTESTATION, Situation, pieces_attendues
 from precontentieux.recepisse import nom_fichier, obtenir_recepisse
