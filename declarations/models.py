@@ -198,8 +198,21 @@ def _champs_manquants(declaration):
     return [str(Declaration._meta.get_field(c).verbose_name) for c in manquants]
 
 
-def inviter_usager(dossier, *, courriel, civilite="", nom="", prenom="", telephone=""):
-    """Crée l'invitation et met son courriel dans la boîte d'envoi (dans la transaction courante)."""
+MESSAGE_TROP_D_INVITATIONS = (
+    "Vous avez envoyé beaucoup d’invitations en peu de temps : par sécurité, l’envoi de nouvelles invitations "
+    "est suspendu pour votre compte. Réessayez dans une heure ; votre saisie est conservée."
+)
+
+
+def inviter_usager(dossier, *, courriel, civilite="", nom="", prenom="", telephone="", agent=None):
+    """Crée l'invitation et met son courriel dans la boîte d'envoi (dans la transaction courante).
+
+    Le nombre d'invitations par agent est limité (`LIMITES_DE_DEBIT["invitation_agent"]`) : au-delà, lève
+    `DebitDepasse` (la transaction de l'appelant est annulée, rien n'est envoyé)."""
+    from portail.limiteurs import DebitDepasse, consommer
+
+    if agent is not None and not consommer(None, "invitation_agent", user=agent):
+        raise DebitDepasse(MESSAGE_TROP_D_INVITATIONS)
     invitation, jeton = Invitation.creer(
         dossier, courriel=courriel, civilite=civilite, nom=nom, prenom=prenom, telephone=telephone
     )
@@ -266,6 +279,7 @@ def envoyer_declaration(declaration_id, acteur):
                 nom=declaration.usager_nom,
                 prenom=declaration.usager_prenom,
                 telephone=declaration.usager_telephone,
+                agent=acteur,
             )
     return Declaration.objects.get(pk=declaration_id)
 

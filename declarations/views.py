@@ -43,6 +43,7 @@ from portail.assistants import (
 )
 from portail.enums import Role
 from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
+from portail.limiteurs import DebitDepasse
 from portail.permissions import role_requis
 from precontentieux.models import Invitation
 
@@ -351,6 +352,9 @@ class AssistantDeclaration(AssistantBrouillonMixin, NamedUrlWizardView):
         except DeclarationIncomplete as incomplete:
             messages.error(request, "Informations manquantes : " + ", ".join(incomplete.champs) + ".")
             return redirect(self.get_step_url(_etape_du_champ(incomplete.champs)) + "?verifier=1")
+        except DebitDepasse as refus:
+            messages.error(request, str(refus))
+            return redirect(self.get_step_url(ETAPE_CONFIRMATION))
         texte = f"Votre déclaration {declaration.reference} a été envoyée."
         if declaration.coordonnees_usager:
             texte += " Un courriel invite l’usager à compléter sa demande d’indemnisation."
@@ -528,8 +532,12 @@ def inviter(request, pk):
     form = InvitationUsagerForm(request.POST)
     if not form.is_valid():
         return _page_declaration(request, declaration, form=form, status=400)
-    with transaction.atomic():
-        inviter_usager(declaration.dossier, **form.cleaned_data)
+    try:
+        with transaction.atomic():
+            inviter_usager(declaration.dossier, **form.cleaned_data, agent=request.user)
+    except DebitDepasse as refus:
+        form.add_error(None, str(refus))
+        return _page_declaration(request, declaration, form=form, status=429)
     messages.success(request, f"Une invitation a été envoyée à {form.cleaned_data['courriel']}.")
     return redirect("declarations:voir", pk=pk)
 

@@ -21,7 +21,9 @@ from django.shortcuts import render
 
 
 def consommer(request, action, *, key=None, user=None) -> bool:
-    """Compte une tentative pour `action` ; faux si une limite est atteinte (la tentative n'est pas comptée)."""
+    """Compte une tentative pour `action` ; faux si une limite est atteinte (la tentative n'est pas comptée).
+
+    `request` peut être None pour une limite seulement « par user » ou « par key »."""
     usage = _allauth.consume(
         request,
         app="portail",
@@ -32,6 +34,10 @@ def consommer(request, action, *, key=None, user=None) -> bool:
         limit_get=True,
     )
     return usage is not None
+
+
+class DebitDepasse(Exception):
+    """Limite atteinte hors d'une vue (par exemple par agent) ; le message est à montrer tel quel."""
 
 
 def reponse_429(request):

@@ -284,6 +284,8 @@ ACCOUNT_RATE_LIMITS = {
 LIMITES_DE_DEBIT = {
     # Ouverture d'un lien d'invitation (jetons inconnus compris) : par adresse IP.
     "invitation": "20/10m/ip",
+    # Invitations envoyées par un même agent (déclarations envoyées et invitations renvoyées).
+    "invitation_agent": "20/h/user,50/d/user",
 }
 
 DSFR_MARK_OPTIONAL_FIELDS = True
