@@ -346,7 +346,7 @@ class AssistantDeclaration(AssistantBrouillonMixin, NamedUrlWizardView):
                 ).update(**colonnes_depuis_brouillon(self.storage.data))
                 if modifiees != 1:
                     raise DeclarationVerrouillee
-                declaration = envoyer_declaration(self.declaration.pk, request.user)
+                declaration = envoyer_declaration(self.declaration.pk, request.user, limiter_invitations=True)
         except DeclarationVerrouillee:
             return _refuser_envoyee(request, self.declaration)
         except DeclarationIncomplete as incomplete:

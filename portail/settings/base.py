@@ -158,6 +158,9 @@ DEFAULT_FROM_EMAIL = env(
     "COURRIEL_EXPEDITEUR", "Mon Indemnisation Justice <ne-pas-repondre@indemnisation.justice.gouv.fr>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Adresse de contact du Bureau du précontentieux donnée aux usagers (courriel d'invitation) ; vide : seule
+# l'adresse postale est donnée.
+COURRIEL_CONTACT_USAGERS = env("COURRIEL_CONTACT_USAGERS", "")
 MAILERS = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -286,6 +289,8 @@ LIMITES_DE_DEBIT = {
     "invitation": "20/10m/ip",
     # Invitations envoyées par un même agent (déclarations envoyées et invitations renvoyées).
     "invitation_agent": "20/h/user,50/d/user",
+    # Nouveau lien d'invitation en libre-service : par adresse IP et par adresse saisie.
+    "nouveau_lien": "10/h/ip,3/d/key",
 }
 
 DSFR_MARK_OPTIONAL_FIELDS = True

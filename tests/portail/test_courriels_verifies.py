@@ -90,8 +90,8 @@ def test_la_salutation_ne_commence_jamais_par_un_texte_saisi(gabarit):
 
 def test_invitations_limitees_par_agent():
     dossier = dossier_declare()
-    agent = dossier.declaration.agent  # a déjà envoyé une invitation avec sa déclaration
-    for i in range(19):
+    agent = dossier.declaration.agent
+    for i in range(20):
         inviter_usager(dossier, courriel=f"usager{i}@exemple.fr", agent=agent)
     with pytest.raises(DebitDepasse):
         inviter_usager(dossier, courriel="encore@exemple.fr", agent=agent)
@@ -118,4 +118,20 @@ def test_renvoyer_une_invitation_au_dela_de_la_limite_est_refuse(client):
     assert reponse.status_code == 429
     assert MESSAGE_TROP_D_INVITATIONS in reponse.content.decode()
     assert not Invitation.objects.filter(courriel="cible@exemple.fr").exists()
+    assert not EmailSortant.objects.filter(destinataire="cible@exemple.fr").exists()
+
+
+def test_envoyer_une_declaration_au_dela_de_la_limite_n_envoie_rien():
+    from declarations.models import Declaration, envoyer_declaration
+    from tests.factories import DeclarationFactory
+
+    agent = UtilisateurFactory(policier=True)
+    for i in range(20):
+        inviter_usager(dossier_declare(), courriel=f"u{i}@exemple.fr", agent=agent)
+    declaration = DeclarationFactory(complete=True, agent=agent, usager_courriel="cible@exemple.fr")
+    with pytest.raises(DebitDepasse):
+        envoyer_declaration(declaration.pk, agent, limiter_invitations=True)
+    declaration.refresh_from_db()
+    assert not declaration.est_envoyee
+    assert not Declaration.objects.get(pk=declaration.pk).dossier_id
     assert not EmailSortant.objects.filter(destinataire="cible@exemple.fr").exists()
