@@ -10,7 +10,7 @@ from portail.emails import programmer_email
 from portail.utils import date_fr, generer_reference
 from portail.validateurs import telephone_valide
 from precontentieux.enums import Civilite, OrigineDossier
-from precontentieux.models import Dossier, Invitation
+from precontentieux.models import CHAMPS_AVANCEMENT, Dossier, Invitation
 
 
 class DeclarationVerrouillee(Exception):
@@ -40,6 +40,11 @@ class DeclarationQuerySet(models.QuerySet):
 
     def envoyees(self):
         return self.filter(statut=StatutDeclaration.ENVOYEE)
+
+    def avec_avancement(self, sans=()):
+        """Avec le dossier réduit à ses champs d'avancement : jamais l'IBAN ni l'identité de l'usager."""
+        champs = [f.name for f in self.model._meta.concrete_fields if f.name not in sans]
+        return self.select_related("dossier").only(*champs, *(f"dossier__{c}" for c in CHAMPS_AVANCEMENT))
 
 
 class Declaration(models.Model):
@@ -158,6 +163,28 @@ class Declaration(models.Model):
     @property
     def est_envoyee(self):
         return getattr(self, "_statut_en_base", self.statut) == StatutDeclaration.ENVOYEE
+
+    def recapitulatif(self):
+        """[(étape, titre, [(libellé, valeur lisible)])] depuis les colonnes (données validées), avec les
+        libellés du guide des forces de l'ordre ; lu par la page de l'agent et par le back-office."""
+        from declarations.forms import ETAPES
+
+        recapitulatif = []
+        for etape, formulaire in ETAPES:
+            lignes = []
+            for nom, champ in formulaire.base_fields.items():
+                valeur = getattr(self, nom)
+                if nom == "coordonnees_usager":
+                    valeur = {True: "Oui", False: "Non"}.get(valeur)
+                elif nom in ("erreur_operationnelle", "usager_civilite"):
+                    valeur = getattr(self, f"get_{nom}_display")()
+                elif nom == "date_operation" and valeur:
+                    valeur = valeur.strftime("%d/%m/%Y")
+                if etape == "usager" and nom != "coordonnees_usager" and not self.coordonnees_usager:
+                    continue
+                lignes.append((champ.label, valeur or "Non renseigné"))
+            recapitulatif.append((etape, formulaire.titre, lignes))
+        return recapitulatif
 
     @property
     def adresse(self):

@@ -449,8 +449,7 @@ def reprendre(request, pk):
 def mes_declarations(request):
     declarations = (
         _declarations(request)
-        .select_related("dossier")
-        .defer("brouillon")
+        .avec_avancement(sans=("brouillon",))
         .prefetch_related(Prefetch("dossier__invitations", queryset=Invitation.objects.order_by("-cree_le")))
         .order_by("-modifie_le", "-pk")
     )
@@ -474,7 +473,7 @@ def _page_declaration(request, declaration, form=None, status=200):
             if invitations
             else None
         )
-    recapitulatif = recapituler_declaration(declaration)
+    recapitulatif = declaration.recapitulatif()
     return render(
         request,
         "declarations/voir.html",
@@ -490,29 +489,9 @@ def _page_declaration(request, declaration, form=None, status=200):
     )
 
 
-def recapituler_declaration(declaration):
-    """Récapitulatif lisible depuis les colonnes du modèle (données validées)."""
-    recapitulatif = []
-    for etape, formulaire in ETAPES:
-        lignes = []
-        for nom, champ in formulaire.base_fields.items():
-            valeur = getattr(declaration, nom)
-            if nom == "coordonnees_usager":
-                valeur = {True: "Oui", False: "Non"}.get(valeur)
-            elif nom == "erreur_operationnelle" or nom == "usager_civilite":
-                valeur = getattr(declaration, f"get_{nom}_display")()
-            elif nom == "date_operation" and valeur:
-                valeur = valeur.strftime("%d/%m/%Y")
-            if etape == "usager" and nom != "coordonnees_usager" and not declaration.coordonnees_usager:
-                continue
-            lignes.append((champ.label, valeur or "Non renseigné"))
-        recapitulatif.append((etape, formulaire.titre, lignes))
-    return recapitulatif
-
-
 @role_requis(Role.FORCES_DE_L_ORDRE)
 def voir(request, pk):
-    declaration = get_object_or_404(_declarations(request).select_related("dossier"), pk=pk)
+    declaration = get_object_or_404(_declarations(request).avec_avancement(), pk=pk)
     return _page_declaration(request, declaration)
 
 
@@ -521,7 +500,7 @@ def voir(request, pk):
 def inviter(request, pk):
     """Coordonnées ajoutées après l'envoi, ou invitation expirée renvoyée : nouvelle invitation + courriel.
     La déclaration elle-même reste intacte (immuable)."""
-    declaration = get_object_or_404(_declarations(request).select_related("dossier"), pk=pk)
+    declaration = get_object_or_404(_declarations(request).avec_avancement(), pk=pk)
     if not declaration.est_envoyee:
         messages.info(request, "Renseignez les coordonnées de l’usager à l’étape 3 du brouillon.")
         return redirect(_url_etape(pk, "usager"))

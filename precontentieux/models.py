@@ -47,6 +47,23 @@ class DossierIncomplet(Exception):
         return str(self)
 
 
+# Ce que les forces de l'ordre lisent d'un dossier (projection) : son avancement, jamais l'identité,
+# les coordonnées ni l'IBAN de l'usager.
+CHAMPS_AVANCEMENT = (
+    "reference",
+    "statut",
+    "origine",
+    "requerant",
+    "date_operation",
+    "adresse_voie",
+    "adresse_complement",
+    "adresse_code_postal",
+    "adresse_ville",
+    "cree_le",
+    "depose_le",
+)
+
+
 class DossierQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """Dossiers qu'un utilisateur peut voir ; tout autre dossier est un 404 pour lui."""

@@ -254,17 +254,19 @@ CHAMPS_COMMUNS = (
     "iban",
     "titulaire_compte",
 )
-CHAMPS_PERSONNE_PHYSIQUE = ("civilite", "prenoms", "nom_naissance", "date_naissance", "lieu_naissance")
+# Champs de l'état civil (personne physique) et de la personne morale, tels que l'usager les saisit.
+CHAMPS_PERSONNE_PHYSIQUE = ("civilite", "prenoms", "nom_naissance", "nom_usage", "date_naissance", "lieu_naissance")
+CHAMPS_PERSONNE_MORALE = ("raison_sociale", "siren_siret", "representant_legal")
+CHAMPS_FACULTATIFS = {"nom_usage"}
 MANQUE_ATTESTATION = "attestation sur l’honneur non cochée"
-CHAMPS_PERSONNE_MORALE = ("type_personne_morale", "raison_sociale", "siren_siret", "representant_legal")
 
 
 def champs_requis(dossier):
     champs = list(CHAMPS_COMMUNS)
     if dossier.type_requerant == TypeRequerant.PERSONNE_MORALE:
-        champs += CHAMPS_PERSONNE_MORALE
+        champs += ["type_personne_morale", *CHAMPS_PERSONNE_MORALE]
     elif dossier.type_requerant == TypeRequerant.PERSONNE_PHYSIQUE:
-        champs += CHAMPS_PERSONNE_PHYSIQUE
+        champs += [c for c in CHAMPS_PERSONNE_PHYSIQUE if c not in CHAMPS_FACULTATIFS]
     if dossier.qualite == QualiteRequerant.AUTRE:
         champs.append("qualite_precision")
     return champs

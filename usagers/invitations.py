@@ -13,11 +13,9 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.db import transaction
-from django.utils import timezone
 
 from portail.limiteurs import consommer
-from precontentieux.enums import TypeEvenementDossier
-from precontentieux.models import Dossier, EvenementDossier, Invitation, empreinte_jeton
+from precontentieux.models import Dossier, Invitation, TransitionInterdite, empreinte_jeton
 
 # Clé de session où l'invitation attend la connexion de l'usager.
 CLE_SESSION_INVITATION = "invitation_jeton"
@@ -104,29 +102,14 @@ def rattacher(jeton, user):
         raison = etat_invitation(invitation)
         if raison:
             return Rattachement(raison=raison)
-        dossier = Dossier.objects.select_for_update().get(pk=invitation.dossier_id)
+        dossier = Dossier.objects.get(pk=invitation.dossier_id)
         if dossier.requerant_id is not None and dossier.requerant_id != user.pk:
             return Rattachement(raison=DEJA_RATTACHE)
-        maintenant = timezone.now()
-        # UPDATE conditionnels : rien ne change si l'invitation ou le dossier ont été pris entre-temps.
-        if not Invitation.objects.filter(pk=invitation.pk, utilisee_le__isnull=True).update(
-            utilisee_le=maintenant, utilisee_par=user
-        ):
-            return Rattachement(raison=UTILISEE)
-        deja_a_lui = dossier.requerant_id == user.pk
-        if not deja_a_lui:
-            Dossier.objects.filter(pk=dossier.pk, requerant__isnull=True).update(requerant=user, modifie_le=maintenant)
-        EvenementDossier.objects.create(
-            dossier=dossier,
-            acteur=user,
-            date=maintenant,
-            type=TypeEvenementDossier.RATTACHEMENT,
-            statut_avant=dossier.statut,
-            statut_apres=dossier.statut,
-            details={"invitation": invitation.pk},
-        )
+        try:
+            dossier.rattacher(user, invitation)
+        except TransitionInterdite:  # dossier clos entre-temps
+            return Rattachement(raison=INCONNUE)
         _completer_profil(user, invitation)
-        dossier.refresh_from_db()
     return Rattachement(dossier=dossier)
 
 

@@ -23,6 +23,7 @@ from precontentieux.enums import (
     TypePersonneMorale,
     TypeRequerant,
 )
+from precontentieux.pieces import CHAMPS_PERSONNE_MORALE, CHAMPS_PERSONNE_PHYSIQUE
 
 OUI_NON = [("oui", "Oui"), ("non", "Non")]
 OUI_NON_BOOLEENS = {"oui": True, "non": False}
@@ -171,10 +172,6 @@ class EtapeBrisDePorteForm(EtapeForm):
             self._errors.pop("qualite_precision", None)
             donnees["qualite_precision"] = ""
         return donnees
-
-
-CHAMPS_PERSONNE_PHYSIQUE = ("civilite", "prenoms", "nom_naissance", "nom_usage", "date_naissance", "lieu_naissance")
-CHAMPS_PERSONNE_MORALE = ("raison_sociale", "siren_siret", "representant_legal")
 
 
 class EtapeInformationsForm(EtapeForm):

@@ -24,12 +24,10 @@ from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telecharg
 from portail.permissions import usager_requis
 from portail.utils import date_fr
 from portail.validateurs import iban_lisible
-from precontentieux.enums import StatutDossier, TypeEvenementDossier, TypeRequerant
+from precontentieux.enums import StatutDossier, TypeRequerant
 from precontentieux.models import (
     Dossier,
     DossierIncomplet,
-    EvenementDossier,
-    PieceJointeDossier,
     TransitionInterdite,
 )
 from precontentieux.pieces import MANQUE_ATTESTATION, Situation, pieces_attendues
@@ -87,28 +85,14 @@ def televerser_pieces(request, dossier, types_autorises):
                 continue
             nom_stockage = enregistrer_prive(verifie, "dossiers")
             try:
-                with transaction.atomic():
-                    # Verrou : l'ajout et un changement d'état concurrent ne se croisent pas.
-                    courant = Dossier.objects.select_for_update().get(pk=dossier.pk)
-                    possible, raison = courant.peut_ajouter_piece(request.user)
-                    if not possible:
-                        raise TransitionInterdite(raison)
-                    PieceJointeDossier.objects.create(
-                        dossier=dossier,
-                        type=type_piece,
-                        fichier=nom_stockage,
-                        nom=verifie.nom,
-                        type_mime=verifie.type_mime,
-                        taille=verifie.taille,
-                        ajoutee_par=request.user,
-                    )
-                    if courant.statut != StatutDossier.A_COMPLETER:
-                        EvenementDossier.objects.create(
-                            dossier=dossier,
-                            acteur=request.user,
-                            type=TypeEvenementDossier.PIECE_AJOUTEE,
-                            details={"type": type_piece, "nom": verifie.nom},
-                        )
+                dossier.ajouter_piece(
+                    request.user,
+                    type=type_piece,
+                    fichier=nom_stockage,
+                    nom=verifie.nom,
+                    type_mime=verifie.type_mime,
+                    taille=verifie.taille,
+                )
             except (TransitionInterdite, DatabaseError) as erreur:
                 supprimer_prive(nom_stockage)
                 erreurs.append(getattr(erreur, "raison", "Le document n’a pas pu être enregistré."))
@@ -358,11 +342,7 @@ class AssistantDemande(AssistantBrouillonMixin, NamedUrlWizardView):
             messages.error(request, "Certaines informations sont manquantes ou à corriger avant le dépôt.")
             return redirect(self.get_step_url(invalide) + "?verifier=1")
         try:
-            with transaction.atomic():
-                Dossier.objects.filter(pk=self.dossier.pk, statut=StatutDossier.A_COMPLETER).update(
-                    attestation_honneur=True
-                )
-                self.dossier.deposer(request.user)
+            self.dossier.deposer(request.user, attestation=True)
         except DossierIncomplet as incomplet:
             return self.recapitulatif(depot_form=form, manquants=incomplet.manquants, status=400)
         except TransitionInterdite:
