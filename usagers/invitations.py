@@ -75,21 +75,12 @@ def etat_invitation(invitation):
     return ""
 
 
-def _completer_profil(user, invitation):
-    """Reprend les coordonnées données par l'agent dans les champs encore vides du compte."""
-    modifies = []
-    for champ_user, champ_invitation in (
-        ("civilite", "civilite"),
-        ("prenom", "prenom"),
-        ("nom", "nom"),
-        ("telephone", "telephone"),
-    ):
-        valeur = getattr(invitation, champ_invitation)
-        if valeur and not getattr(user, champ_user):
-            setattr(user, champ_user, valeur)
-            modifies.append(champ_user)
-    if modifies:
-        user.save(update_fields=modifies)
+def masquer_adresse(adresse):
+    """« vincent.dupont@exemple.fr » → « v***@exemple.fr » : montré avant le rattachement, sans dévoiler l'adresse."""
+    local, _, domaine = str(adresse or "").partition("@")
+    if not local or not domaine:
+        return ""
+    return f"{local[0]}***@{domaine}"
 
 
 def rattacher(jeton, user):
@@ -109,7 +100,7 @@ def rattacher(jeton, user):
             dossier.rattacher(user, invitation)
         except TransitionInterdite:  # dossier clos entre-temps
             return Rattachement(raison=INCONNUE)
-        _completer_profil(user, invitation)
+        # Les coordonnées données par l'agent (nom, téléphone…) ne sont jamais recopiées dans le compte.
     return Rattachement(dossier=dossier)
 
 
