@@ -55,7 +55,7 @@ def donnees_brutes(formulaire, etape, donnees):
     for nom in formulaire.base_fields:
         cle = f"{etape}-{nom}"
         if cle in donnees:
-            resultat[cle] = [nettoyer_pour_brouillon(v)[:LONGUEUR_MAX_BRUTE] for v in donnees.getlist(cle)]
+            resultat[cle] = [nettoyer_pour_brouillon(str(v)[:LONGUEUR_MAX_BRUTE]) for v in donnees.getlist(cle)]
     return resultat
 
 

@@ -19,6 +19,7 @@ Usage : `NormalisationSaisieMixin` en première base d'un formulaire (avant `Dsf
 ou les formulaires d'allauth) ; `verifier_saisie(valeur)` pour une valeur isolée.
 """
 
+import re
 import unicodedata
 
 from django import forms
@@ -164,9 +165,12 @@ class FormulaireAdmin(NormalisationSaisieMixin, forms.ModelForm):
     """Formulaire de base des pages de l'administration Django (`form = FormulaireAdmin`)."""
 
 
+# Caractères de contrôle (catégorie Cc) sauf tabulation et retours à la ligne, et demi-codets isolés.
+_CONTROLES_HORS_BLANCS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def nettoyer_pour_brouillon(valeur):
     """Saisie brute gardée dans un brouillon (enregistrement automatique, sans validation) : NFC, et sans les
     caractères de contrôle (NUL compris) que la base refuserait. Les autres refus (sens d'écriture…) sont
     signalés quand l'étape est validée."""
-    valeur = "".join(c for c in str(valeur) if c in BLANCS_MULTILIGNE or unicodedata.category(c) not in {"Cc", "Cs"})
-    return unicodedata.normalize("NFC", valeur)
+    return unicodedata.normalize("NFC", _CONTROLES_HORS_BLANCS.sub("", str(valeur)))
