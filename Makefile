@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PORT_OIDC ?= 8001
 
-.PHONY: install run test test-rapide quality format demo collectstatic
+.PHONY: install run test test-rapide quality format demo collectstatic bench
 
 $(VENV)/.installe: requirements.lock
 	@test -n "$(PYTHON_SYSTEME)" || { echo "Python 3.12 introuvable (voir README)"; exit 1; }
@@ -43,3 +43,13 @@ quality: install
 format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+## Banc de mesure des performances (docs/performance.md) : gunicorn avec les réglages de production, wrk,
+## un worker Celery et un puits SMTP. Exige PostgreSQL (DATABASE_URL : le banc crée sa propre base
+## « <nom>_banc » à côté), Redis (REDIS_URL) et wrk (Debian : apt-get install wrk ; installé par .ci/run).
+## Options : make bench BANC_ARGS="--duree 5 --pages Mes --courriels 5000 --concurrences 2,8 --sortie banc.json"
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk introuvable : apt-get install wrk (Debian/Ubuntu), brew install wrk (macOS)."; exit 1; }
+	@test -n "$(DATABASE_URL)" || { echo "DATABASE_URL (PostgreSQL) est requise, par ex. postgres://postgres@127.0.0.1:5432/portail"; exit 1; }
+	@test -n "$(REDIS_URL)" || { echo "REDIS_URL est requise, par ex. redis://127.0.0.1:6379/0"; exit 1; }
+	$(PY) -m outils.bench $(BANC_ARGS)

@@ -1,14 +1,16 @@
 """« Mes documents » : les guides des forces de l'ordre, en page HTML et en PDF (même contenu)."""
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from portail.enums import Role
-from portail.pdf import rendre_pdf
+from portail.pdf import confier, empreinte_pdf, rendre_pdf, reponse_en_preparation
 from portail.permissions import role_requis
 from precontentieux.models import Invitation
 
@@ -43,10 +45,7 @@ def _document(slug):
 
 
 def _url_absolue(nom):
-    try:
-        return settings.URL_PORTAIL + reverse(nom)
-    except NoReverseMatch:
-        return ""
+    return settings.URL_PORTAIL + reverse(nom)
 
 
 def contexte_documents():
@@ -73,17 +72,44 @@ def page(request, slug):
     return render(request, "declarations/documents_page.html", contexte)
 
 
-def pdf_du_document(slug):
+def _contexte_pdf(slug):
+    return {**contexte_documents(), "document": _document(slug), "pour_impression": True}
+
+
+def nom_stockage(slug):
+    """Nom de rangement du PDF, tiré de son contenu : un guide modifié donne un nouveau fichier."""
     document = _document(slug)
-    contexte = {**contexte_documents(), "document": document, "pour_impression": True}
-    return rendre_pdf(document["pdf"], contexte, feuilles_de_style=[FEUILLE_DE_STYLE], en_cache=True)
+    return f"documents/{slug}-{empreinte_pdf(document['pdf'], _contexte_pdf(slug), [FEUILLE_DE_STYLE])}.pdf"
+
+
+def pdf_du_document(slug):
+    """Rend le PDF (WeasyPrint). Appelé par la tâche `declarations.tasks.preparer_document`, jamais par une vue."""
+    return rendre_pdf(_document(slug)["pdf"], _contexte_pdf(slug), feuilles_de_style=[FEUILLE_DE_STYLE])
+
+
+def preparer(slug):
+    """Range le PDF du document s'il ne l'est pas encore (idempotent) ; renvoie son nom de stockage."""
+    nom = nom_stockage(slug)
+    if not default_storage.exists(nom):
+        default_storage.save(nom, ContentFile(pdf_du_document(slug)))
+    return nom
 
 
 @role_requis(Role.FORCES_DE_L_ORDRE)
 @require_GET
 def telecharger(request, slug):
     document = _document(slug)
-    reponse = HttpResponse(pdf_du_document(slug), content_type="application/pdf")
+    nom = nom_stockage(slug)
+    if not default_storage.exists(nom):
+        from declarations.tasks import preparer_document
+
+        confier(preparer_document, slug)  # mode embarqué : préparé tout de suite
+        if not default_storage.exists(nom):
+            return reponse_en_preparation(
+                request, document["titre"], reverse("declarations:documents"), "Mes documents"
+            )
+    with default_storage.open(nom, "rb") as fichier:
+        reponse = HttpResponse(fichier.read(), content_type="application/pdf")
     reponse["Content-Disposition"] = f'attachment; filename="{document["fichier"]}"'
     reponse["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(reponse, private=True, max_age=3600)

@@ -4,13 +4,12 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
 
 from declarations.enums import ErreurOperationnelle
-from portail.saisie import NormalisationSaisieMixin
+from portail.formulaires import FormulaireDsfr
 from portail.validateurs import valider_code_postal, valider_telephone
 from precontentieux.enums import Civilite
 
@@ -22,11 +21,8 @@ CHAMPS_COORDONNEES = ("usager_civilite", *CHAMPS_COORDONNEES_REQUIS, "usager_pre
 
 
 def url_faq():
-    """Adresse de la foire aux questions si elle existe (sinon None : pas de lien mort)."""
-    try:
-        return reverse("faq:liste")
-    except NoReverseMatch:
-        return None
+    """Adresse de la foire aux questions."""
+    return reverse("faq:liste")
 
 
 def normaliser_telephone(valeur):
@@ -47,26 +43,12 @@ class ChampTelephone(forms.CharField):
         return normaliser_telephone(valeur) if valeur else valeur
 
 
-def _completer_widgets(form):
-    # Le gabarit django-dsfr lit `widget.group_class` (défini seulement pour les listes et les radios).
-    for champ in form.fields.values():
-        if not hasattr(champ.widget, "group_class"):
-            champ.widget.group_class = "fr-input-group"
-
-
-class EtapeForm(NormalisationSaisieMixin, DsfrBaseForm):
+class EtapeForm(FormulaireDsfr):
     """Base des étapes : les erreurs s'affichent seulement à « Continuer » ; pas de validation du navigateur
     (le brouillon accepte des saisies partielles, « Revenir » ne doit jamais être bloqué)."""
 
-    use_required_attribute = False
-    # Gabarits de django-dsfr pour les widgets (boutons radio DSFR), quel que soit FORM_RENDERER.
-    default_renderer = DsfrDjangoTemplates
     titre = ""
     groupes = ()  # [(légende ou None, [champs])] pour l'affichage
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _completer_widgets(self)
 
     def groupes_affiches(self):
         return [(legende, [self[nom] for nom in noms]) for legende, noms in self.groupes]
@@ -209,6 +191,7 @@ class EtapeServiceEnqueteurForm(EtapeForm):
 
 
 class EtapeUsagerForm(EtapeForm):
+    radios_en_ligne = True
     titre = "Informations concernant l’usager"
 
     coordonnees_usager = forms.ChoiceField(
@@ -252,11 +235,6 @@ class EtapeUsagerForm(EtapeForm):
         ("Coordonnées de l’usager", list(CHAMPS_COORDONNEES)),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["usager_civilite"].widget.inline = True
-        self.fields["coordonnees_usager"].widget.inline = True
-
     def clean(self):
         cleaned_data = super().clean()
         if cleaned_data.get("coordonnees_usager") != "oui":
@@ -274,11 +252,10 @@ ETAPES = [
 ]
 
 
-class InvitationUsagerForm(NormalisationSaisieMixin, DsfrBaseForm):
+class InvitationUsagerForm(FormulaireDsfr):
     """Ajouter les coordonnées de l'usager après l'envoi, ou renvoyer une invitation expirée."""
 
-    use_required_attribute = False
-    default_renderer = DsfrDjangoTemplates
+    radios_en_ligne = True
 
     civilite = forms.ChoiceField(label="Civilité", choices=Civilite.choices, required=False, widget=forms.RadioSelect)
     nom = forms.CharField(label="Nom", max_length=150, error_messages={"required": "Indiquez le nom."})
@@ -296,8 +273,3 @@ class InvitationUsagerForm(NormalisationSaisieMixin, DsfrBaseForm):
             "invalid": "Saisissez une adresse électronique valide, par exemple martin.dupont@courriel.fr.",
         },
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["civilite"].widget.inline = True
-        _completer_widgets(self)

@@ -2,21 +2,24 @@
 
 from django import forms
 from django.shortcuts import render
-from dsfr.forms import DsfrBaseForm
 
 from declarations.departements import DEPARTEMENTS, departements_recherches
 from declarations.models import MARQUE_DEMONSTRATION, Serrurier
-from portail.comptes.forms import ListeErreursDsfr
 from portail.enums import Role
+from portail.formulaires import FormulaireDsfr, ListeErreursDsfr
+from portail.pagination import paginer
 from portail.permissions import role_requis
-from portail.saisie import NormalisationSaisieMixin
 
 MESSAGE_SAISIE = (
     "Saisissez un code postal (5 chiffres, par exemple 69003) ou un département (par exemple 69, 2A, 974 ou Rhône)."
 )
 
 
-class RechercheSerrurierForm(NormalisationSaisieMixin, DsfrBaseForm):
+class RechercheSerrurierForm(FormulaireDsfr):
+    # Champ de recherche : le navigateur peut exiger la saisie.
+    use_required_attribute = True
+    classe_erreurs = ListeErreursDsfr
+
     q = forms.CharField(
         label="Code postal ou département",
         max_length=60,
@@ -24,18 +27,6 @@ class RechercheSerrurierForm(NormalisationSaisieMixin, DsfrBaseForm):
         error_messages={"required": MESSAGE_SAISIE},
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "postal-code"}),
     )
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("error_class", ListeErreursDsfr)
-        super().__init__(*args, **kwargs)
-        # Le gabarit de champ de django-dsfr lit `widget.group_class`.
-        self.fields["q"].widget.group_class = "fr-input-group"
-
-    def get_context(self):
-        # DsfrBaseForm.get_context émet un avertissement transitoire : on fixe la valeur nous-mêmes.
-        context = forms.Form.get_context(self)
-        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
-        return context
 
     def clean_q(self):
         codes, code_postal = departements_recherches(self.cleaned_data["q"])
@@ -51,14 +42,17 @@ def serruriers(request):
     form = RechercheSerrurierForm(request.GET if "q" in request.GET else None)
     contexte = {"form": form, "recherche": False, "resultats": [], "departements": [], "demonstration": False}
     if form.is_bound and form.is_valid():
-        # Une seule requête, quel que soit le nombre de serruriers.
-        resultats = list(Serrurier.objects.des_departements(form.departements, form.code_postal))
+        # Trois requêtes (nombre, page, fiches de démonstration), quel que soit le nombre de serruriers.
+        serruriers = Serrurier.objects.des_departements(form.departements, form.code_postal)
+        page = paginer(request, serruriers)
         contexte.update(
             recherche=True,
-            resultats=resultats,
+            resultats=list(page),
+            page_obj=page,
+            nombre=page.paginator.count,
             code_postal=form.code_postal,
             departements=[(code, DEPARTEMENTS[code]) for code in form.departements],
-            demonstration=any(s.demonstration for s in resultats),
+            demonstration=serruriers.filter(demonstration=True).exists(),
         )
     return render(request, "declarations/serruriers.html", contexte)
 

@@ -1,18 +1,19 @@
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.db.models import Prefetch
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from formtools.wizard.views import NamedUrlWizardView
 
+from declarations.assistant import (
+    FORMULAIRES,
+    BrouillonSupprime,
+    DeclarationEnvoyee,
+    StockageDeclaration,
+    colonnes_depuis_brouillon,
+)
 from declarations.enums import StatutDeclaration
 from declarations.forms import ETAPES, InvitationUsagerForm, url_faq
 from declarations.models import (
@@ -24,36 +25,21 @@ from declarations.models import (
     inviter_usager,
 )
 from declarations.suivi import avancement, invitation_possible
-from declarations.wizard import (
-    FORMULAIRES,
-    BrouillonStorage,
-    BrouillonSupprime,
-    ConflitDeVersion,
-    colonnes_depuis_brouillon,
-    donnees_brutes,
-)
 from faq.models import Entree, Rubrique
-from portail.assistants import (
-    AssistantBrouillonMixin,
-    reponse_conflit,
-    reponse_enregistree,
-    reponse_etape_inconnue,
-    resume_erreurs,
-    valeurs_brutes,
-)
+from portail.assistants import Assistant
 from portail.enums import Role
 from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
 from portail.limiteurs import DebitDepasse
-from portail.permissions import role_requis
+from portail.pagination import paginer
+from portail.permissions import agent_requis, role_requis
 from precontentieux.models import Invitation
 
 ETAPE_CONFIRMATION = "confirmation"
 ETAPE_PIECES = "service-enqueteur"
+ETAPE_ENVOI = ETAPES[-1][0]
 NOMBRE_MAX_PIECES = 20
-# Saisie postée alors que la session avait expiré : gardée dans la nouvelle session, rejouée après connexion.
-CLE_SAISIE_EN_ATTENTE = "declaration_saisie_en_attente"
 
-MESSAGE_VERROUILLEE = DeclarationVerrouillee.message + " Vous pouvez la consulter ci-dessous."
+MESSAGE_VERROUILLEE = DeclarationEnvoyee.message_page
 
 
 def _url_etape(pk, etape):
@@ -67,43 +53,6 @@ def _declarations(request):
 def _refuser_envoyee(request, declaration):
     messages.info(request, MESSAGE_VERROUILLEE)
     return redirect("declarations:voir", pk=declaration.pk)
-
-
-def agent_fdo_saisie_conservee(vue):
-    """Réservé aux forces de l'ordre ; si la session a expiré pendant la saisie, la saisie postée est
-    conservée dans la nouvelle session puis enregistrée dans le brouillon dès la reconnexion."""
-
-    vue_protegee = role_requis(Role.FORCES_DE_L_ORDRE)(vue)
-
-    @login_not_required
-    @wraps(vue)
-    def enveloppe(request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return vue_protegee(request, *args, **kwargs)
-        etape = kwargs.get("step") or request.POST.get("etape")
-        if etape not in FORMULAIRES:
-            etape = ETAPES[0][0]
-        suite = _url_etape(kwargs["pk"], etape)
-        if request.method == "POST":
-            request.session[CLE_SAISIE_EN_ATTENTE] = {
-                "pk": kwargs["pk"],
-                "etape": etape,
-                "donnees": donnees_brutes(etape, request.POST),
-            }
-        if request.path.endswith("/brouillon/"):
-            connexion = redirect_to_login(suite)["Location"]
-            return JsonResponse(
-                {
-                    "motif": "session",
-                    "erreur": "Votre session a expiré. Votre saisie est conservée : reconnectez-vous pour "
-                    "l’enregistrer dans le brouillon.",
-                    "connexion": connexion,
-                },
-                status=401,
-            )
-        return redirect_to_login(suite)
-
-    return enveloppe
 
 
 @role_requis(Role.FORCES_DE_L_ORDRE)
@@ -122,120 +71,65 @@ def nouvelle(request):
     return render(request, "declarations/nouvelle.html", {"brouillons_en_cours": brouillons})
 
 
-@method_decorator(never_cache, name="dispatch")
-@method_decorator(agent_fdo_saisie_conservee, name="dispatch")
-class AssistantDeclaration(AssistantBrouillonMixin, NamedUrlWizardView):
-    """Les trois étapes du guide. Le stockage formtools est le brouillon en base (`BrouillonStorage`)."""
+class AssistantDeclaration(Assistant):
+    """Les trois étapes du guide ; le moteur commun est `portail.assistants.Assistant`."""
 
     form_list = ETAPES
     template_name = "declarations/assistant/etape.html"
     prefixe = "declaration"
+    nom_url = "declarations:etape"
+    nom_url_brouillon = "declarations:brouillon"
+    etape_finale = ETAPE_CONFIRMATION
+    etape_pieces = ETAPE_PIECES
+    libelle_pieces = "Documents justificatifs"
+    message_session = "Votre session a expiré. Reconnectez-vous pour continuer votre déclaration."
+    message_quitter = "Votre brouillon est enregistré. Vous pourrez le reprendre depuis « Mes déclarations »."
+    url_quitter = "declarations:mes_declarations"
+    garde = staticmethod(agent_requis)
 
-    def dispatch(self, request, *args, **kwargs):
-        self.declaration = get_object_or_404(_declarations(request), pk=kwargs["pk"])
-        if self.declaration.est_envoyee:
-            return _refuser_envoyee(request, self.declaration)
-        storage = BrouillonStorage(self.prefixe, request, declaration=self.declaration)
-        return self.demarrer(request, storage, *args, **kwargs)
-
-    def get_step_url(self, step):
-        return _url_etape(self.declaration.pk, step)
-
-    def get_form_initial(self, step):
-        initial = {}
-        if step == "service-enqueteur":
-            initial["courriel_agent"] = self.request.user.email
-        # Le formulaire affiché sans validation reprend la saisie brute du brouillon.
-        initial.update(valeurs_brutes(FORMULAIRES[step], step, self.storage.get_step_data(step) or {}))
-        return initial
-
-    def formulaire(self, step, valider=False):
-        if valider:
-            return self.get_form(step, data=self.storage.get_step_data(step) or {})
-        return self.get_form(step)
-
-    # Lecture : jamais d'écriture sur GET, pas d'erreur affichée sauf après un envoi refusé (?verifier).
-    def get(self, request, *args, **kwargs):
-        step = kwargs["step"]
-        if step == ETAPE_CONFIRMATION:
-            return self.confirmation()
-        if step not in self.get_form_list():
+    def charger(self, request, cle):
+        # Le rôle est vérifié dans la requête même qui lit la déclaration (une requête de moins par
+        # enregistrement automatique) ; sans le rôle : 403, comme les autres pages des forces de l'ordre.
+        declaration = Declaration.objects.filter(
+            pk=cle, agent=request.user, agent__groups__name=Role.FORCES_DE_L_ORDRE
+        ).first()
+        if declaration is None:
+            if not request.user.a_role(Role.FORCES_DE_L_ORDRE):
+                raise PermissionDenied
             raise Http404
-        self.rejouer_saisie_en_attente(step)
-        self.storage.current_step = step
-        return self.render(self.formulaire(step, valider="verifier" in request.GET))
+        self.declaration = declaration
+        return declaration
 
-    def rejouer_saisie_en_attente(self, step):
-        saisie = self.request.session.pop(CLE_SAISIE_EN_ATTENTE, None)
-        if not saisie or saisie.get("pk") != self.declaration.pk or saisie.get("etape") not in FORMULAIRES:
-            return
-        self.storage.fusionner(saisie["etape"], saisie["donnees"])
-        try:
-            self.storage.enregistrer(self.declaration.version)
-        except ConflitDeVersion:
-            return
-        messages.success(
-            self.request, "Votre saisie, envoyée pendant que votre session avait expiré, a été enregistrée."
-        )
+    def indisponible(self):
+        return DeclarationEnvoyee() if self.declaration.est_envoyee else None
 
-    def post(self, request, *args, **kwargs):
-        step = kwargs["step"]
-        if step == ETAPE_CONFIRMATION:
-            return self.envoyer()
-        if step not in self.get_form_list():
-            raise Http404
-        self.storage.current_step = step
-        self.storage.fusionner(step, donnees_brutes(step, request.POST), remplacer=True)
-        form = self.get_form(step, data=request.POST)
-        try:
-            self.storage.enregistrer(request.POST.get("version"))
-        except ConflitDeVersion as conflit:
-            form.full_clean()
-            return self.render(form, conflit=str(conflit), status=409)
-        except DeclarationVerrouillee:
-            return _refuser_envoyee(request, self.declaration)
-        except BrouillonSupprime:
-            messages.error(request, BrouillonSupprime.message)
-            return redirect("declarations:mes_declarations")
+    def creer_stockage(self):
+        return StockageDeclaration(self.prefixe, self.request, objet=self.declaration)
 
-        if step == ETAPE_PIECES:
-            reponse = self.traiter_pieces()
-            if reponse is not None:
-                return reponse
+    def url_refus(self, refus):
+        if isinstance(refus, BrouillonSupprime):
+            return reverse("declarations:mes_declarations")
+        return reverse("declarations:voir", args=[self.declaration.pk])
 
-        retour = request.POST.get("wizard_goto_step")
-        if retour in self.get_form_list():
-            return redirect(self.get_step_url(retour))
-        if request.POST.get("action") == "quitter":
-            messages.success(
-                request, "Votre brouillon est enregistré. Vous pourrez le reprendre depuis « Mes déclarations »."
-            )
-            return redirect("declarations:mes_declarations")
-        if not form.is_valid():
-            return self.render(form)
-        suivante = self.get_next_step(step)
-        return redirect(self.get_step_url(suivante or ETAPE_CONFIRMATION))
+    def valeurs_initiales(self, step):
+        return {"courriel_agent": self.request.user.email} if step == ETAPE_PIECES else {}
 
-    def traiter_pieces(self):
-        """Documents justificatifs (étape 2) : ajout vérifié par le contenu, retrait tant que c'est un brouillon."""
-        request = self.request
-        retour_etape = redirect(self.get_step_url(ETAPE_PIECES))
-        a_retirer = request.POST.get("supprimer_piece")
-        if a_retirer:
-            piece = get_object_or_404(self.declaration.pieces.all(), pk=a_retirer if a_retirer.isdigit() else 0)
-            nom_stockage = piece.fichier.name
-            retirees, _ = PieceJointeDeclaration.objects.filter(
-                pk=piece.pk, declaration__statut=StatutDeclaration.BROUILLON
-            ).delete()
-            if not retirees:
-                return _refuser_envoyee(request, self.declaration)
-            transaction.on_commit(lambda: supprimer_prive(nom_stockage))
-            messages.success(request, f"Le document « {piece.nom_original} » a été retiré.")
-            return retour_etape
-        fichiers = request.FILES.getlist("pieces")
+    def retirer_piece(self, identifiant):
+        piece = get_object_or_404(self.declaration.pieces.all(), pk=identifiant)
+        nom_stockage = piece.fichier.name
+        retirees, _ = PieceJointeDeclaration.objects.filter(
+            pk=piece.pk, declaration__statut=StatutDeclaration.BROUILLON
+        ).delete()
+        if not retirees:
+            raise DeclarationEnvoyee
+        transaction.on_commit(lambda: supprimer_prive(nom_stockage))
+        return piece.nom_original
+
+    def televerser(self):
+        """Documents justificatifs (étape 2) : vérifiés par leur contenu, refusés une fois la déclaration envoyée."""
         erreurs, ajoutes = [], 0
         deja = self.declaration.pieces.count()
-        for fichier in fichiers:
+        for fichier in self.request.FILES.getlist("pieces"):
             if deja + ajoutes >= NOMBRE_MAX_PIECES:
                 erreurs.append(f"Vous ne pouvez pas joindre plus de {NOMBRE_MAX_PIECES} documents.")
                 break
@@ -257,87 +151,42 @@ class AssistantDeclaration(AssistantBrouillonMixin, NamedUrlWizardView):
             except DatabaseError:
                 # Déclaration envoyée entre-temps : la base refuse l'ajout.
                 supprimer_prive(nom_stockage)
-                return _refuser_envoyee(request, self.declaration)
+                raise DeclarationEnvoyee from None
             ajoutes += 1
-        if ajoutes:
-            messages.success(
-                request,
-                f"{ajoutes} document{'s' if ajoutes > 1 else ''} ajouté{'s' if ajoutes > 1 else ''}.",
-            )
-        if erreurs:
-            self.erreurs_pieces = erreurs
-            televerser = request.POST.get("action") == "televerser"
-            form = self.get_form(ETAPE_PIECES) if televerser else self.get_form(ETAPE_PIECES, data=request.POST)
-            self.declaration.refresh_from_db(fields=["version"])
-            return self.render(form, status=400)
-        if request.POST.get("action") == "televerser":
-            return retour_etape
-        return None
+        return ajoutes, erreurs
 
-    def get_context_data(self, form, **kwargs):
-        context = super().get_context_data(form=form, **kwargs)
-        step = self.steps.current
-        titres = [f.titre for _, f in ETAPES]
-        index = self.get_step_index(step)
-        erreurs = resume_erreurs(
-            form, getattr(self, "erreurs_pieces", []), "Documents justificatifs", cible=_cible_du_champ
-        )
-        context.update(
-            declaration=self.declaration,
-            version=self.declaration.version,
-            etape=step,
-            numero_etape=index + 1,
-            nombre_etapes=len(ETAPES),
-            titre_etape=titres[index],
-            titre_suivant=titres[index + 1] if index + 1 < len(titres) else "",
-            etape_precedente=self.get_prev_step(step) or "",
-            derniere_etape=index + 1 == len(ETAPES),
-            groupes=form.groupes_affiches(),
-            resume_erreurs=erreurs,
-            url_brouillon=reverse("declarations:brouillon", args=[self.declaration.pk]),
-            url_faq=url_faq(),
+    def contexte_etape(self, step, form):
+        return {
+            "declaration": self.declaration,
+            "url_faq": url_faq(),
             # Les cas particuliers de la FAQ des forces de l'ordre (modifiables dans l'admin), à l'étape 1.
-            questions_faq=(
+            "questions_faq": (
                 list(Entree.objects.publiees().filter(rubrique=Rubrique.FORCES_DE_L_ORDRE).only("question", "slug"))
                 if step == self.steps.first
                 else []
             ),
-            conflit=None,
-            pieces=list(self.declaration.pieces.all()) if step == ETAPE_PIECES else [],
-            erreurs_pieces=getattr(self, "erreurs_pieces", []),
-        )
-        return context
+            "pieces": list(self.declaration.pieces.all()) if step in (ETAPE_PIECES, ETAPE_ENVOI) else [],
+            # Étape 3 : récapitulatif des étapes 1 et 2 (avec les documents joints) au-dessus du bouton « Envoyer ».
+            "recapitulatif": self.declaration.recapitulatif()[:-1] if step == ETAPE_ENVOI else [],
+        }
 
-    def confirmation(self):
-        valides, invalide = self.formulaires_valides()
-        if invalide:
-            messages.error(self.request, "Certaines informations sont manquantes ou à corriger avant l’envoi.")
-            return redirect(self.get_step_url(invalide) + "?verifier=1")
-        recapitulatif = recapituler(valides)
-        return render(
-            self.request,
-            "declarations/assistant/confirmation.html",
-            {
-                "declaration": self.declaration,
-                "version": self.declaration.version,
-                "recapitulatif": recapitulatif,
-                "etape_precedente": ETAPES[-1][0],
-            },
-        )
+    def apres_etape_valide(self, step, form):
+        # « Envoyer » (étape 3) termine la déclaration, comme le dit le guide : pas de page de relecture.
+        if step == ETAPE_ENVOI:
+            return self.envoyer()
+        return super().apres_etape_valide(step, form)
+
+    def afficher_fin(self):
+        # Ancienne page de relecture (favori, onglet resté ouvert) : le récapitulatif est à l'étape 3.
+        return redirect(self.get_step_url(ETAPE_ENVOI))
+
+    terminer = afficher_fin
 
     def envoyer(self):
         request = self.request
-        if str(self.declaration.version) != request.POST.get("version"):
-            messages.warning(
-                request,
-                "Ce brouillon a été modifié dans un autre onglet depuis l’affichage du récapitulatif. "
-                "Vérifiez-le de nouveau avant d’envoyer.",
-            )
-            return redirect(self.get_step_url(ETAPE_CONFIRMATION))
-        valides, invalide = self.formulaires_valides()
-        if invalide:
-            messages.error(request, "Certaines informations sont manquantes ou à corriger avant l’envoi.")
-            return redirect(self.get_step_url(invalide) + "?verifier=1")
+        _, correction = self.verifier_les_etapes("Certaines informations sont manquantes ou à corriger avant l’envoi.")
+        if correction:
+            return correction
         try:
             with transaction.atomic():
                 # Les colonnes reflètent exactement le brouillon validé, puis la transition d'envoi (une seule fois).
@@ -348,7 +197,7 @@ class AssistantDeclaration(AssistantBrouillonMixin, NamedUrlWizardView):
                     raise DeclarationVerrouillee
                 declaration = envoyer_declaration(self.declaration.pk, request.user, limiter_invitations=True)
         except DeclarationVerrouillee:
-            return _refuser_envoyee(request, self.declaration)
+            return self.refuser(DeclarationEnvoyee())
         except DeclarationIncomplete as incomplete:
             messages.error(request, "Informations manquantes : " + ", ".join(incomplete.champs) + ".")
             return redirect(self.get_step_url(_etape_du_champ(incomplete.champs)) + "?verifier=1")
@@ -362,78 +211,12 @@ class AssistantDeclaration(AssistantBrouillonMixin, NamedUrlWizardView):
         return redirect("declarations:voir", pk=declaration.pk)
 
 
-def _cible_du_champ(champ):
-    """Identifiant visé par le lien du résumé d'erreurs : le champ, ou le premier bouton d'un groupe de radios
-    (un groupe n'a pas d'élément portant l'identifiant du champ)."""
-    # Sans passer par `champ.subwidgets` (mis en cache avant que django-dsfr n'ajoute aria-describedby).
-    return champ.id_for_label or champ.field.widget.id_for_label(champ.auto_id, 0) or champ.auto_id
-
-
 def _etape_du_champ(libelles):
     for etape, formulaire in ETAPES:
         for champ in formulaire.base_fields.values():
             if str(champ.label) in libelles:
                 return etape
     return ETAPES[0][0]
-
-
-def recapituler(formulaires):
-    """[(étape, titre, [(libellé, valeur lisible)])] à partir de formulaires validés."""
-    recapitulatif = []
-    for etape, form in formulaires.items():
-        lignes = []
-        for nom, champ in form.fields.items():
-            valeur = form.cleaned_data.get(nom)
-            if hasattr(champ, "choices") and valeur:
-                valeur = dict(FORMULAIRES[etape].base_fields[nom].choices).get(valeur, valeur)
-            if nom == "date_operation" and valeur:
-                valeur = valeur.strftime("%d/%m/%Y")
-            if (
-                etape == "usager"
-                and nom != "coordonnees_usager"
-                and form.cleaned_data.get("coordonnees_usager") != "oui"
-            ):
-                continue
-            lignes.append((champ.label, valeur or "Non renseigné"))
-        recapitulatif.append((etape, form.titre, lignes))
-    return recapitulatif
-
-
-@agent_fdo_saisie_conservee
-@require_POST
-def brouillon(request, pk):
-    """Enregistrement automatique : données brutes, sans validation, refusé si la version lue est dépassée."""
-    declaration = get_object_or_404(_declarations(request), pk=pk)
-    if declaration.est_envoyee:
-        return JsonResponse(
-            {
-                "motif": "envoyee",
-                "erreur": DeclarationVerrouillee.message,
-                "url": reverse("declarations:voir", args=[pk]),
-            },
-            status=409,
-        )
-    etape = request.POST.get("etape")
-    if etape not in FORMULAIRES:
-        return reponse_etape_inconnue()
-    storage = BrouillonStorage(AssistantDeclaration.prefixe, request, declaration=declaration)
-    storage.fusionner(etape, donnees_brutes(etape, request.POST))
-    try:
-        version = storage.enregistrer(request.POST.get("version"))
-    except ConflitDeVersion as conflit:
-        return reponse_conflit(conflit)
-    except DeclarationVerrouillee:
-        return JsonResponse(
-            {
-                "motif": "envoyee",
-                "erreur": DeclarationVerrouillee.message,
-                "url": reverse("declarations:voir", args=[pk]),
-            },
-            status=409,
-        )
-    except BrouillonSupprime:
-        return JsonResponse({"motif": "supprime", "erreur": BrouillonSupprime.message}, status=409)
-    return reponse_enregistree(version, "Brouillon enregistré")
 
 
 @role_requis(Role.FORCES_DE_L_ORDRE)
@@ -453,8 +236,9 @@ def mes_declarations(request):
         .prefetch_related(Prefetch("dossier__invitations", queryset=Invitation.objects.order_by("-cree_le")))
         .order_by("-modifie_le", "-pk")
     )
-    lignes = [(d, avancement(d)) for d in declarations]
-    return render(request, "declarations/mes_declarations.html", {"lignes": lignes})
+    page = paginer(request, declarations)
+    lignes = [(d, avancement(d)) for d in page]
+    return render(request, "declarations/mes_declarations.html", {"lignes": lignes, "page_obj": page})
 
 
 def _page_declaration(request, declaration, form=None, status=200):

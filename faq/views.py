@@ -2,9 +2,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, render
 
 from faq.models import Entree, Rubrique
+from portail.cache import page_publique
 
 
 @login_not_required
+@page_publique
 def liste(request):
     entrees = list(Entree.objects.visibles_par(request.user))
     rubriques = [
@@ -18,6 +20,7 @@ def liste(request):
 
 
 @login_not_required
+@page_publique
 def detail(request, slug):
     # Une question réservée aux agents est un 404 pour le public, comme une question inexistante.
     entree = get_object_or_404(Entree.objects.visibles_par(request.user), slug=slug)

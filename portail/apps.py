@@ -6,4 +6,7 @@ class PortailConfig(AppConfig):
     verbose_name = "Portail"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import saisie_conservee, signals  # noqa: F401
+        from .cache import brancher_signaux
+
+        brancher_signaux()

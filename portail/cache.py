@@ -1,94 +1,112 @@
-"""Cache Redis tolérant aux pannes : Redis arrêté, le portail continue de répondre.
+"""Pages publiques servies depuis le cache partagé, et configuration du site (django-dsfr) en mémoire.
 
-Le cache ne sert qu'à des données reconstructibles : compteurs des limiteurs de débit (allauth,
-`portail.limiteurs`), PDF publics. Si Redis ne répond pas, chaque opération se comporte comme un cache
-vide qui accepte tout (lecture : absent ; `add` : réussi, donc les verrous des limiteurs sont obtenus) :
-les limiteurs **s'ouvrent** (fail open) au lieu de faire échouer la connexion, la réinitialisation du
-mot de passe ou les liens d'invitation en erreur 500. Un avertissement est journalisé au début de la
-panne ; pendant `PAUSE_APRES_PANNE` secondes, Redis n'est plus interrogé (pas d'attente à chaque
-requête), puis il est réessayé.
+Une page publique qui ne dépend pas du visiteur (accueil, pages légales, début du test d'éligibilité…)
+est rendue une fois puis servie depuis le cache tant que le visiteur est anonyme et sans session : aucune
+requête SQL, aucune session créée, pas de nonce CSP (ces pages n'ont aucun script en ligne : leurs
+scripts viennent de notre origine, autorisée par `script-src 'self'`). Dès qu'un visiteur a une session
+(connecté, test d'éligibilité commencé) ou un message à lire, la page est rendue normalement pour lui.
+
+Voir docs/performance.md.
 """
 
 import logging
-import threading
 import time
+from functools import wraps
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
 
 logger = logging.getLogger(__name__)
 
-PAUSE_APRES_PANNE = 5.0
+DUREE_PAGES = 300
 
 
-def _erreurs_redis():
-    import redis
+def _version():
+    """Change à chaque déploiement : empreinte du manifeste des fichiers statiques et VERSION_PORTAIL."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
 
-    return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+    empreinte = getattr(staticfiles_storage, "manifest_hash", "") or ""
+    return f"{getattr(settings, 'VERSION_PORTAIL', '')}:{empreinte}"
 
 
-class CacheRedisTolerant(RedisCache):
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._en_panne_jusqu_a = 0.0
-        self._verrou = threading.Lock()
-        self._erreurs = _erreurs_redis()
+def _visiteur_sans_etat(request):
+    return (
+        getattr(settings, "PAGES_PUBLIQUES_EN_CACHE", True)
+        and request.method in ("GET", "HEAD")
+        and not request.GET
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and getattr(settings, "MESSAGE_COOKIE_NAME", "messages") not in request.COOKIES
+    )
 
-    @property
-    def en_panne(self):
-        return time.monotonic() < self._en_panne_jusqu_a
 
-    def _appel(self, operation, repli, *args, **kwargs):
-        if self.en_panne:
-            return repli
+def _reponse_partageable(request, reponse):
+    session = getattr(request, "session", None)
+    return (
+        reponse.status_code == 200
+        and not reponse.streaming
+        and not reponse.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and session.modified)
+    )
+
+
+def page_publique(vue):
+    """Décorateur : sert la page depuis le cache pour un visiteur anonyme sans session."""
+
+    @wraps(vue)
+    def enveloppe(request, *args, **kwargs):
+        if not _visiteur_sans_etat(request):
+            return vue(request, *args, **kwargs)
+        cle = f"page:{_version()}:{request.path}"
         try:
-            resultat = getattr(super(), operation)(*args, **kwargs)
-        except self._erreurs as erreur:
-            with self._verrou:
-                debut = self._en_panne_jusqu_a == 0.0 or not self.en_panne
-                self._en_panne_jusqu_a = time.monotonic() + PAUSE_APRES_PANNE
-            if debut:
-                logger.warning(
-                    "Cache Redis indisponible (%s) : limiteurs de débit ouverts, cache ignoré pendant %s s.",
-                    erreur,
-                    PAUSE_APRES_PANNE,
-                )
-            return repli
-        if self._en_panne_jusqu_a:
-            with self._verrou:
-                self._en_panne_jusqu_a = 0.0
-            logger.warning("Cache Redis de nouveau disponible.")
-        return resultat
+            contenu = cache.get(cle)
+        except Exception:  # cache indisponible : la page est rendue normalement
+            logger.warning("Cache des pages publiques indisponible.", exc_info=True)
+            return vue(request, *args, **kwargs)
+        if contenu is not None:
+            return HttpResponse(contenu, content_type="text/html; charset=utf-8")
+        # Aucun script en ligne sur ces pages : pas de nonce, ni dans la page ni dans l'en-tête CSP.
+        request.csp_nonce = ""
+        reponse = vue(request, *args, **kwargs)
+        if hasattr(reponse, "render") and callable(reponse.render):
+            reponse = reponse.render()
+        if _reponse_partageable(request, reponse):
+            try:
+                cache.set(cle, reponse.content, DUREE_PAGES)
+            except Exception:
+                logger.warning("Cache des pages publiques indisponible.", exc_info=True)
+        return reponse
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._appel("add", True, key, value, timeout, version=version)
+    return enveloppe
 
-    def get(self, key, default=None, version=None):
-        return self._appel("get", default, key, default, version=version)
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._appel("set", None, key, value, timeout, version=version)
+# --- Configuration du site (django-dsfr) ------------------------------------------------------------
+# Le processeur de contexte de django-dsfr fait deux requêtes par page (aucune ligne de configuration n'existe) ;
+# la configuration change rarement (administration) : gardée en mémoire 60 s, oubliée dès qu'elle est modifiée.
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._appel("touch", False, key, timeout, version=version)
+_configuration = {"valeur": None, "expire": 0.0}
 
-    def delete(self, key, version=None):
-        return self._appel("delete", False, key, version=version)
 
-    def get_many(self, keys, version=None):
-        return self._appel("get_many", {}, keys, version=version)
+def configuration_du_site():
+    from django.utils.translation import get_language
+    from dsfr.models import DsfrConfig
 
-    def has_key(self, key, version=None):
-        return self._appel("has_key", False, key, version=version)
+    maintenant = time.monotonic()
+    if maintenant >= _configuration["expire"]:
+        config = DsfrConfig.objects.filter(language=get_language()).first() or DsfrConfig.objects.first()
+        duree = getattr(settings, "CONFIGURATION_SITE_SECONDES", 60)
+        _configuration.update(valeur=config, expire=maintenant + duree)
+    return _configuration["valeur"]
 
-    def incr(self, key, delta=1, version=None):
-        return self._appel("incr", delta, key, delta, version=version)
 
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._appel("set_many", [], data, timeout, version=version)
+def oublier_configuration(**kwargs):
+    _configuration["expire"] = 0.0
 
-    def delete_many(self, keys, version=None):
-        return self._appel("delete_many", None, keys, version=version)
 
-    def clear(self):
-        return self._appel("clear", None)
+def brancher_signaux():
+    from dsfr.models import DsfrConfig
+
+    post_save.connect(oublier_configuration, sender=DsfrConfig, dispatch_uid="portail.cache.configuration")
+    post_delete.connect(oublier_configuration, sender=DsfrConfig, dispatch_uid="portail.cache.configuration_sup")

@@ -1,6 +1,6 @@
 """Contexte commun des gabarits : liens d'évitement et menu principal selon l'utilisateur."""
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 LIENS_D_EVITEMENT = [
     {"link": "#content", "label": "Contenu"},
@@ -8,8 +8,8 @@ LIENS_D_EVITEMENT = [
     {"link": "#footer", "label": "Pied de page"},
 ]
 
-# Menu des forces de l'ordre, tel que le montre le guide de déclaration. Une entrée n'apparaît que si
-# sa route existe : les pages livrées par les tickets suivants s'ajoutent d'elles-mêmes, sans lien mort.
+# Menu des forces de l'ordre, tel que le montre le guide de déclaration (chaque nom d'URL se résout :
+# tests/test_coherence.py).
 MENU_FORCES_DE_L_ORDRE = [
     ("Accueil", "declarations:accueil"),
     (
@@ -24,15 +24,8 @@ MENU_FORCES_DE_L_ORDRE = [
 ]
 
 
-def _url(nom):
-    try:
-        return reverse(nom)
-    except NoReverseMatch:
-        return None
-
-
 def _construire(entrees, chemin):
-    """[(libellé, nom d'URL | sous-entrées)] → éléments de menu, sans les routes inexistantes."""
+    """[(libellé, nom d'URL | sous-entrées)] → éléments de menu."""
     menu = []
     for libelle, cible in entrees:
         if isinstance(cible, list):
@@ -41,9 +34,8 @@ def _construire(entrees, chemin):
                 actif = any(e["actif"] for e in sous_menu)
                 menu.append({"libelle": libelle, "url": None, "actif": actif, "sous_menu": sous_menu})
             continue
-        url = _url(cible)
-        if url:
-            menu.append({"libelle": libelle, "url": url, "actif": url == chemin, "sous_menu": []})
+        url = reverse(cible)
+        menu.append({"libelle": libelle, "url": url, "actif": url == chemin, "sous_menu": []})
     return menu
 
 
@@ -71,3 +63,10 @@ def navigation(request):
         "skiplinks": LIENS_D_EVITEMENT,
         "menu_principal": menu,
     }
+
+
+def site_config(request):
+    """Remplace `dsfr.context_processors.site_config` : même variable, sans requête SQL par page."""
+    from portail.cache import configuration_du_site
+
+    return {"SITE_CONFIG": configuration_du_site()}

@@ -74,8 +74,52 @@ def programmer_email(gabarit: str, destinataire: str, contexte: dict | None = No
     for chemin in chemins_gabarit(gabarit):
         get_template(chemin)
     email = EmailSortant.objects.create(gabarit=gabarit, destinataire=destinataire, contexte=contexte)
-    transaction.on_commit(partial(declencher_envoi, email.pk))
+    _ajouter_au_lot(email.pk)
     return email
+
+
+# Nombre maximal de courriels confiés à une même tâche (une connexion SMTP pour tout le lot).
+TAILLE_LOT = 50
+
+
+def _ajouter_au_lot(email_id):
+    """Les courriels programmés dans une même transaction partent ensemble après le COMMIT : une tâche
+    par lot de TAILLE_LOT (une connexion SMTP) au lieu d'une tâche et d'une connexion par courriel.
+    Hors transaction, le rappel s'exécute aussitôt et le courriel part seul."""
+    connexion = transaction.get_connection()
+    for _, fonction, _ in connexion.run_on_commit:
+        lot = getattr(fonction, "lot_courriels", None)
+        if lot is not None:
+            lot.append(email_id)
+            return
+    lot = [email_id]
+
+    def declencher():
+        declencher_lot(lot)
+
+    declencher.lot_courriels = lot
+    transaction.on_commit(declencher)
+
+
+def declencher_lot(ids) -> int:
+    """Confie des courriels à Celery par lots ; renvoie le nombre de courriels confiés. Ne lève jamais."""
+    from portail.tasks import envoyer_lot
+
+    ids = list(dict.fromkeys(ids))
+    if len(ids) == 1:
+        return int(declencher_envoi(ids[0]))
+    confies = 0
+    for debut in range(0, len(ids), TAILLE_LOT):
+        morceau = ids[debut : debut + TAILLE_LOT]
+        try:
+            envoyer_lot.delay(morceau)
+        except Exception:
+            logger.exception(
+                "Déclenchement de l'envoi des courriels %s impossible ; le balayage le rattrapera.", morceau
+            )
+            continue
+        confies += len(morceau)
+    return confies
 
 
 def declencher_envoi(email_id: int) -> bool:

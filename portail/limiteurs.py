@@ -12,7 +12,7 @@ au plus tard une durée après la première tentative acceptée (contrairement �
 l'expiration serait repoussée à chaque tentative).
 
 L'adresse IP est celle de `portail.reseau.ip_client` (proxys de confiance). Redis en panne : le cache
-tolérant (`portail.cache`) laisse passer les requêtes avec un avertissement journalisé.
+tolérant (`portail.cache_tolerant`) laisse passer les requêtes avec un avertissement journalisé.
 """
 
 from allauth.core.internal import ratelimit as _allauth

@@ -131,6 +131,14 @@ def rendre_html(gabarit, contexte=None):
     return render_to_string(gabarit, _contexte(contexte))
 
 
+def empreinte_pdf(gabarit, contexte=None, feuilles_de_style=()) -> str:
+    """Empreinte du HTML et du CSS rendus (rapide, sans WeasyPrint) : nomme un PDF d'après son contenu."""
+    contexte = _contexte(contexte)
+    morceaux = [VERSION_RENDU, gabarit, render_to_string(gabarit, contexte)]
+    morceaux += [render_to_string(nom, contexte) for nom in feuilles_de_style]
+    return hashlib.sha256("\n\x00".join(morceaux).encode()).hexdigest()[:24]
+
+
 def rendre_pdf(gabarit, contexte=None, *, feuilles_de_style=(), en_cache=False) -> bytes:
     """Rend le gabarit HTML en PDF et renvoie ses octets.
 
@@ -170,3 +178,30 @@ def rendre_pdf(gabarit, contexte=None, *, feuilles_de_style=(), en_cache=False) 
     if cle:
         _ecrire_cache(cle, contenu)
     return contenu
+
+
+def reponse_en_preparation(request, titre, url_retour, libelle_retour):
+    """Page « en cours de préparation » (202) : aucun PDF n'est jamais rendu pendant une requête web."""
+    from django.shortcuts import render
+
+    reponse = render(
+        request,
+        "portail/document_en_preparation.html",
+        {
+            "titre": titre,
+            "url_reessayer": request.get_full_path(),
+            "url_retour": url_retour,
+            "libelle_retour": libelle_retour,
+        },
+        status=202,
+    )
+    reponse["Retry-After"] = "5"
+    return reponse
+
+
+def confier(tache, *args):
+    """Confie la préparation d'un PDF au worker. Ne lève jamais : la page invite à réessayer."""
+    try:
+        tache.delay(*args)
+    except Exception:
+        logger.exception("Préparation du PDF (%s %s) impossible à confier au worker.", tache.name, args)

@@ -31,3 +31,15 @@ def usager_requis(vue):
         return vue(request, *args, **kwargs)
 
     return enveloppe
+
+
+def agent_requis(vue):
+    """Réservé aux agents ; le rôle est alors vérifié par la vue (dans la requête qui lit l'objet)."""
+
+    @wraps(vue)
+    def enveloppe(request, *args, **kwargs):
+        if not (request.user.is_authenticated and request.user.est_agent):
+            raise PermissionDenied
+        return vue(request, *args, **kwargs)
+
+    return enveloppe

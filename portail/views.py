@@ -1,21 +1,24 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponseServerError
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_POST
 
+from portail.cache import page_publique
 from portail.enums import TypeEvenement
 from portail.models import Evenement
 
 
 @login_not_required
+@page_publique
 def accueil(request):
     return render(request, "portail/accueil.html")
 
 
 @login_not_required
+@page_publique
 def connexion(request):
     if request.user.is_authenticated:
         return redirect("portail:apres_connexion")
@@ -62,21 +65,25 @@ def acces_en_attente(request):
 
 
 @login_not_required
+@page_publique
 def accessibilite(request):
     return render(request, "portail/pages/accessibilite.html")
 
 
 @login_not_required
+@page_publique
 def mentions_legales(request):
     return render(request, "portail/pages/mentions_legales.html")
 
 
 @login_not_required
+@page_publique
 def donnees_personnelles(request):
     return render(request, "portail/pages/donnees_personnelles.html")
 
 
 @login_not_required
+@page_publique
 def plan_du_site(request):
     return render(request, "portail/pages/plan_du_site.html")
 
@@ -109,3 +116,34 @@ def apercu_erreur(request, code):
 def page_fermee(request):
     """Page d'une bibliothèque que le portail n'offre pas (voir `portail/urls.py`)."""
     raise Http404
+
+
+MESSAGE_ECHEC_CSRF = (
+    "Cette page n’est plus valable : vous vous êtes sans doute reconnecté(e) dans un autre onglet. "
+    "Rechargez la page pour continuer."
+)
+
+
+@login_not_required
+def echec_csrf(request, reason=""):
+    """CSRF_FAILURE_VIEW : page DSFR (ou JSON pour l'enregistrement automatique) au lieu du 403 brut de Django.
+
+    Sur une vue d'assistant, la saisie est gardée comme après une expiration de session — seulement si la
+    requête vient de nos propres pages (en-tête Origin) : un formulaire d'un autre site ne dépose rien."""
+    from portail.assistants import garder_la_saisie_refusee
+
+    origine = request.META.get("HTTP_ORIGIN")
+    suite, automatique = None, False
+    if origine and origine == f"{request.scheme}://{request.get_host()}":
+        suite, automatique = garder_la_saisie_refusee(request)
+    if automatique or request.headers.get("Accept") == "application/json":
+        return JsonResponse(
+            {
+                "motif": "csrf",
+                "erreur": MESSAGE_ECHEC_CSRF + (" Votre saisie est conservée." if suite else ""),
+                "url": suite or request.path,
+                "lien": "Recharger la page",
+            },
+            status=403,
+        )
+    return render(request, "403_csrf.html", {"suite": suite}, status=403)

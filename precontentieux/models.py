@@ -160,6 +160,10 @@ class Dossier(models.Model):
     iban = models.CharField("IBAN", max_length=34, blank=True)
     titulaire_compte = models.CharField("titulaire du compte", max_length=255, blank=True)
     attestation_honneur = models.BooleanField("attestation sur l’honneur", default=False)
+    # Date et adresse déclarées par les forces de l'ordre : l'usager ne les modifie pas, il peut signaler une erreur.
+    erreur_signalee = models.TextField(
+        "erreur signalée par l’usager (date, adresse)", blank=True, help_text="Commentaire libre, lu par les agents."
+    )
     # Brouillon de l'assistant (stockage django-formtools) et version (concurrence optimiste entre onglets).
     brouillon = models.JSONField("brouillon", default=dict, blank=True)
     version = models.PositiveIntegerField("version", default=1)

@@ -340,3 +340,30 @@ class Possibilite:
     transition: Transition
     possible: bool
     raison: str = ""
+
+
+def tableau_markdown():
+    """La table en Markdown, telle que `docs/workflow.md` la reproduit (vérifié par un test)."""
+    from portail.enums import Role
+
+    def acteurs(transition):
+        noms = [LIBELLES_ACTEURS.get(a) or f"un {Role(a).label.lower()}" for a in transition.acteurs]
+        return ", ".join(sorted(noms))
+
+    def etats(sources):
+        return ", ".join(S(s).label for s in StatutDossier if s in sources)
+
+    lignes = [
+        "| Transition | Bouton | Depuis | Vers | Qui | Date posée | Courriel (destinataire) | Motif |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for t in TRANSITIONS.values():
+        cible = S(t.cible).label if t.cible else "(inchangé)"
+        courriel = "—"
+        if t.email is not None:
+            courriel = f"`{t.email}` ({t.destinataire})" if t.email else f"à écrire ({t.destinataire})"
+        lignes.append(
+            f"| `{t.nom}` | {t.libelle} | {etats(t.sources)} | {cible} | {acteurs(t)} | "
+            f"{f'`{t.date}`' if t.date else '—'} | {courriel} | {'obligatoire' if t.motif_requis else '—'} |"
+        )
+    return "\n".join(lignes) + "\n"

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
-from dsfr.forms import DsfrBaseForm
 
-from portail.saisie import NormalisationSaisieMixin
+from portail.cache import page_publique
+from portail.formulaires import FormulaireDsfr
 from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE
 
 # Clés de session : les réponses en cours, et le résultat que la création de demande peut relire.
@@ -285,10 +285,8 @@ def evaluer(reponses):
 # Formulaire et vues
 
 
-class QuestionForm(NormalisationSaisieMixin, DsfrBaseForm):
+class QuestionForm(FormulaireDsfr):
     """Une question à choix unique ; le champ porte le nom de la question (ids : id_<cle>_0, …)."""
-
-    use_required_attribute = False
 
     def __init__(self, question, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -303,12 +301,6 @@ class QuestionForm(NormalisationSaisieMixin, DsfrBaseForm):
                 "invalid_choice": "Choisissez l’une des réponses proposées.",
             },
         )
-
-    def get_context(self):
-        # DsfrBaseForm.get_context émet un avertissement transitoire : on fixe la valeur nous-mêmes.
-        context = forms.Form.get_context(self)
-        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
-        return context
 
     def options(self):
         """Les boutons radio avec leur aide, pour le gabarit."""
@@ -334,15 +326,9 @@ def _url_question(cle):
     return reverse("eligibilite:question", args=[cle])
 
 
-def _url_ou_none(nom):
-    try:
-        return reverse(nom)
-    except NoReverseMatch:
-        return None
-
-
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@page_publique
 def debut(request):
     """Présentation du test ; « Commencer » efface les réponses précédentes."""
     if request.method == "POST":
@@ -352,7 +338,11 @@ def debut(request):
     reponses = _reponses(request)
     suivante = question_suivante(reponses)
     url_reprise = _url_question(suivante) if suivante else reverse("eligibilite:resultat")
-    return render(request, "usagers/eligibilite/debut.html", {"reprise": bool(reponses), "url_reprise": url_reprise})
+    return render(
+        request,
+        "usagers/eligibilite/debut.html",
+        {"reprise": bool(reponses), "url_reprise": url_reprise, "url_premiere": _url_question(PREMIERE_QUESTION)},
+    )
 
 
 @login_not_required
@@ -403,7 +393,7 @@ def resultat(request):
         "personne_morale": res.personne_morale,
         "reponses": reponses,
     }
-    url_demande = _url_ou_none("usagers:nouvelle_demande")
+    url_demande = reverse("usagers:nouvelle_demande")
     gabarits = {
         ELIGIBLE: "usagers/eligibilite/eligible.html",
         INCOMPLET: "usagers/eligibilite/incomplet.html",

@@ -6,7 +6,7 @@ ministère de la Justice » ou « les forces de l'ordre » ont fait, et ce qu'on
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from precontentieux.enums import ETATS_INTERNES, OrigineDossier, StatutDossier, TypeEvenementDossier
 
@@ -59,23 +59,9 @@ ACTIONS_ATTENDUES = {
     S.CLOTURE: "Aucune action : votre demande est close.",
 }
 
-# Noms d'URL possibles de l'assistant de complétion (construit à part) : le premier qui existe sert.
-ROUTES_COMPLETION = ("usagers:completer", "usagers:demande_completer", "usagers:demande_etape")
-ROUTES_RECEPISSE = ("usagers:recepisse", "usagers:demande_recepisse")
-ROUTES_PIECES_COMPLEMENTAIRES = ("usagers:ajouter_pieces", "usagers:demande_pieces")
-
 
 def statut_usager(statut):
     return STATUTS_USAGER.get(statut, StatutUsager("En cours", "info"))
-
-
-def premiere_route(noms, reference):
-    for nom in noms:
-        try:
-            return reverse(nom, kwargs={"reference": reference})
-        except NoReverseMatch:
-            continue
-    return ""
 
 
 @dataclass(frozen=True)
@@ -88,17 +74,17 @@ class Action:
 def action_attendue(dossier):
     texte = ACTIONS_ATTENDUES.get(dossier.statut, "")
     if dossier.statut == S.A_COMPLETER:
-        return Action(texte, "Compléter ma demande", premiere_route(ROUTES_COMPLETION, dossier.reference))
+        return Action(texte, "Compléter ma demande", reverse("usagers:completer", args=[dossier.reference]))
     if dossier.statut == S.ATTENTE_COMPLEMENTS:
-        return Action(texte, "Envoyer des documents", premiere_route(ROUTES_PIECES_COMPLEMENTAIRES, dossier.reference))
+        return Action(texte, "Envoyer des documents", reverse("usagers:ajouter_pieces", args=[dossier.reference]))
     return Action(texte)
 
 
 def url_recepisse(dossier):
-    """Lien du récépissé de dépôt, s'il est déposé et si la route existe."""
+    """Lien du récépissé de dépôt, s'il est déposé."""
     if dossier.depose_le is None:
         return ""
-    return premiere_route(ROUTES_RECEPISSE, dossier.reference)
+    return reverse("usagers:recepisse", args=[dossier.reference])
 
 
 # --- Historique -----------------------------------------------------------------------------------

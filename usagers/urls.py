@@ -16,12 +16,8 @@ urlpatterns = [
     path("demandes/<str:reference>/documents/<int:pk>/", views.piece, name="demande_piece"),
     # Demande de l'usager : assistant, enregistrement automatique, dépôt, documents, récépissé (usagers/demande/).
     path("demandes/<str:reference>/completer/", demande.completer, name="completer"),
-    path(
-        "demandes/<str:reference>/completer/<str:step>/",
-        demande.AssistantDemande.as_view(url_name="usagers:completer_etape", done_step_name="recapitulatif"),
-        name="completer_etape",
-    ),
-    path("demandes/<str:reference>/brouillon/", demande.brouillon, name="brouillon_demande"),
+    path("demandes/<str:reference>/completer/<str:step>/", demande.AssistantDemande.as_view(), name="completer_etape"),
+    path("demandes/<str:reference>/brouillon/", demande.AssistantDemande.vue_brouillon(), name="brouillon_demande"),
     path("demandes/<str:reference>/deposee/", demande.deposee, name="demande_deposee"),
     path("demandes/<str:reference>/documents/ajouter/", demande.ajouter_pieces, name="ajouter_pieces"),
     path("demandes/<str:reference>/recepisse/", demande.recepisse, name="recepisse"),

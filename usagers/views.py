@@ -4,11 +4,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portail.enums import Fournisseur
 from portail.fichiers import reponse_telechargement
+from portail.pagination import paginer
 from portail.permissions import usager_requis
 from precontentieux.enums import ETATS_HORLOGE, OrigineDossier, QualiteRequerant, StatutDossier, TypeRequerant
 from precontentieux.models import Dossier, Invitation, PieceJointeDossier
@@ -42,22 +43,20 @@ def accueil(request):
     reference = request.session.pop(CLE_SESSION_DOSSIER_RATTACHE, None)
     if reference and _mes_dossiers(request).filter(reference=reference).exists():
         return redirect("usagers:demande", reference=reference)
+    page = paginer(request, _mes_dossiers(request).defer("brouillon").order_by("-cree_le", "-pk"))
     demandes = [
         {
             "dossier": dossier,
             "statut": suivi.statut_usager(dossier.statut),
             "action": suivi.action_attendue(dossier),
         }
-        for dossier in _mes_dossiers(request).defer("brouillon").order_by("-cree_le", "-pk")
+        for dossier in page
     ]
-    return render(request, "usagers/mes_demandes.html", {"demandes": demandes, "url_eligibilite": _url_eligibilite()})
-
-
-def _url_eligibilite():
-    try:
-        return reverse("eligibilite:debut")
-    except NoReverseMatch:
-        return ""
+    return render(
+        request,
+        "usagers/mes_demandes.html",
+        {"demandes": demandes, "page_obj": page, "url_eligibilite": reverse("eligibilite:debut")},
+    )
 
 
 @usager_requis
@@ -199,7 +198,7 @@ def nouvelle_demande(request):
         {
             "jeton": jeton,
             "issue_eligibilite": resultat.get("issue", ""),
-            "url_eligibilite": _url_eligibilite(),
+            "url_eligibilite": reverse("eligibilite:debut"),
             "aide_document_fdo": AIDE_DOCUMENT_FORCES_DE_L_ORDRE,
         },
     )

@@ -2,13 +2,9 @@
 
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
-from django import forms
-from django.forms.utils import ErrorList
-from dsfr.forms import DsfrBaseForm
-from dsfr.utils import dsfr_input_class_attr
 
 from portail.comptes.utils import adresse_deja_prise, comptes_par_courriel
-from portail.saisie import NormalisationSaisieMixin
+from portail.formulaires import FormulaireDsfr, ListeErreursDsfr
 
 AIDE_COURRIEL = "Format attendu : nom@domaine.fr"
 AIDE_MOT_DE_PASSE = "Au moins 12 caractères ; évitez les mots de passe courants ou uniquement composés de chiffres."
@@ -33,41 +29,16 @@ def _confirmation(champ, libelle="Confirmation du mot de passe"):
     champ.widget.attrs["autocomplete"] = "new-password"
 
 
-class ListeErreursDsfr(ErrorList):
-    """Erreurs de champ au format DSFR (`fr-error-text`), quel que soit l'ordre des applications."""
+class MixinDsfr(FormulaireDsfr):
+    """Rendu DSFR des formulaires allauth ; les sous-classes adaptent leurs champs dans `personnaliser_champs()`."""
 
-    template_name = template_name_ul = "account/_erreurs_champ.html"
+    classe_erreurs = ListeErreursDsfr
+    use_required_attribute = True
 
-
-class MixinDsfr(NormalisationSaisieMixin, DsfrBaseForm):
-    """Rendu DSFR des formulaires allauth, sans placeholder (déconseillé par le DSFR).
-
-    Les sous-classes adaptent leurs champs dans `personnaliser_champs()`.
-    """
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("error_class", ListeErreursDsfr)
-        super().__init__(*args, **kwargs)
-        self.personnaliser_champs()
+    def habiller_de_nouveau(self):
         for champ in self.fields.values():
-            champ.widget.attrs.pop("placeholder", None)
-            # Lu par le gabarit de champ de django-dsfr (variable absente sinon).
-            if not hasattr(champ.widget, "group_class"):
-                champ.widget.group_class = "fr-input-group"
             champ.template_name = "account/_champ.html"
-        # DsfrBaseForm a déjà créé les BoundField (qui figent libellé et aide) : on les recrée.
-        self._bound_fields_cache.clear()
-        for visible in self.visible_fields():
-            dsfr_input_class_attr(visible)
-
-    def personnaliser_champs(self):
-        pass
-
-    def get_context(self):
-        # DsfrBaseForm.get_context émet un avertissement transitoire : on fixe la valeur nous-mêmes.
-        context = forms.Form.get_context(self)
-        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
-        return context
+        super().habiller_de_nouveau()
 
 
 class FormulaireConnexion(MixinDsfr, allauth_forms.LoginForm):

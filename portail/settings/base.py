@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -58,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cookie signé « connecté auparavant » : seule condition pour conserver une saisie après expiration.
+    "portail.saisie_conservee.CookieConnexionMiddleware",
     "portail.signals.ActeurCourantMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -79,7 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dsfr.context_processors.site_config",
+                "portail.context_processors.site_config",
                 "portail.context_processors.navigation",
             ],
         },
@@ -124,17 +127,48 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Fichiers déposés : privés, jamais servis directement.
 MEDIA_ROOT = Path(env("DOSSIER_FICHIERS", str(BASE_DIR / "fichiers")))
+# Stockage objet compatible S3 (django-storages + boto3) dès que S3_BUCKET est défini : indispensable à
+# plusieurs instances web (docs/exploitation.md). Seau privé : aucune URL publique n'est jamais donnée, les
+# fichiers passent toujours par les vues qui vérifient les droits (portail.fichiers.reponse_telechargement).
+# Sans S3_BUCKET : disque local (mode embarqué, une seule instance).
+S3_BUCKET = env("S3_BUCKET", "")
+STOCKAGE_FICHIERS = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_URL") or None,
+            "region_name": env("S3_REGION") or None,
+            "access_key": env("S3_CLE_ACCES") or None,
+            "secret_key": env("S3_CLE_SECRETE") or None,
+            "addressing_style": env("S3_STYLE_ADRESSAGE", "path"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+            "location": env("S3_PREFIXE", ""),
+        },
+    }
+    if S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STOCKAGE_FICHIERS,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Sessions en base : le tiers web reste sans état.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions en base, lues depuis le cache quand il est partagé (Redis) : le tiers web reste sans état et
+# une requête connectée économise une lecture SQL (docs/performance.md). Sans Redis (mode embarqué),
+# le cache est lui-même en base : sessions en base seulement.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if env("REDIS_URL") else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Page DSFR d'échec CSRF (jeton périmé après une reconnexion dans un autre onglet) qui garde la saisie.
+CSRF_FAILURE_VIEW = "portail.views.echec_csrf"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -189,16 +223,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_timeout": 2, "socke
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "balayage-courriels": {"task": "portail.tasks.balayer_courriels", "schedule": 60.0},
+    # Sessions expirées (et saisies conservées qu'elles portent) retirées chaque nuit.
+    "purge-sessions": {"task": "portail.tasks.purger_sessions", "schedule": crontab(hour=3, minute=15)},
 }
 
 
 def reglage_cache(url_redis):
-    """Cache Redis tolérant aux pannes (portail/cache.py : les limiteurs s'ouvrent si Redis est arrêté),
+    """Cache Redis tolérant aux pannes (portail/cache_tolerant.py : les limiteurs s'ouvrent si Redis est arrêté),
     ou cache en base en mode embarqué."""
     if not url_redis:
         return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_portail"}
     return {
-        "BACKEND": "portail.cache.CacheRedisTolerant",
+        "BACKEND": "portail.cache_tolerant.CacheRedisTolerant",
         "LOCATION": url_redis,
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
@@ -294,6 +330,10 @@ LIMITES_DE_DEBIT = {
 }
 
 DSFR_MARK_OPTIONAL_FIELDS = True
+# Pages publiques servies depuis le cache aux visiteurs anonymes (portail/cache.py) ; identifiant du
+# déploiement (SHA du commit, par exemple) qui renouvelle ces pages à chaque mise en production.
+PAGES_PUBLIQUES_EN_CACHE = True
+VERSION_PORTAIL = env("VERSION_PORTAIL", "")
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 
 LOGGING = {

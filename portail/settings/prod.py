@@ -7,7 +7,7 @@ avertissement ni silence (voir docs/securite.md).
 import os
 
 from .base import *  # noqa: F403
-from .base import SECURE_CSP, env, env_bool
+from .base import SECURE_CSP, STOCKAGE_FICHIERS, env, env_bool
 
 # Obligatoires : le démarrage échoue s'ils manquent.
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
@@ -39,7 +39,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CSP = {**SECURE_CSP, "upgrade-insecure-requests": True}
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STOCKAGE_FICHIERS,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # collectstatic réécrit les url() des CSS du DSFR (noms versionnés) : leurs empreintes SRI figées dans

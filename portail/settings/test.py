@@ -7,7 +7,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 DSFR_USE_INTEGRITY_CHECKSUMS = False
+# Chaque test voit ses propres données : ni pages publiques ni configuration du site gardées d'un test à
+# l'autre (les tests de portail/cache.py les activent).
+PAGES_PUBLIQUES_EN_CACHE = False
+CONFIGURATION_SITE_SECONDES = 0
 
 # SQLite : base de test dans un fichier propre au processus (et non en mémoire), pour que les tests
 # d'intégration puissent la partager avec un vrai worker Celery (tests/integration/).

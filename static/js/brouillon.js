@@ -1,16 +1,18 @@
 /*
- * Enregistrement automatique du brouillon de déclaration (amélioration progressive : sans JavaScript,
+ * Enregistrement automatique du brouillon des assistants (amélioration progressive : sans JavaScript,
  * les boutons « Continuer » et « Revenir » enregistrent aussi).
  * - les champs modifiés sont envoyés environ 1,5 s après la dernière frappe ;
  * - la page porte la version du brouillon qu'elle a chargée : si un autre onglet l'a modifié, le serveur
  *   répond 409 et rien n'est écrasé ; un message invite à recharger la page ;
- * - une session expirée (401) : la saisie est gardée côté serveur et un lien permet de se reconnecter.
+ * - une session expirée (401) : la saisie est gardée côté serveur et un lien permet de se reconnecter ;
+ * - un jeton CSRF périmé (reconnexion dans un autre onglet, 403 `csrf`) : la saisie est gardée et un lien invite
+ *   à recharger la page, au lieu de réessayer en boucle.
  */
 (function () {
   "use strict";
 
-  // Déclaration des forces de l'ordre ou demande de l'usager (usagers/demande) : même mécanisme.
-  var formulaire = document.getElementById("formulaire-declaration") || document.getElementById("formulaire-demande");
+  // Déclaration des forces de l'ordre ou demande de l'usager : même moteur (portail/assistants.py).
+  var formulaire = document.getElementById("formulaire-assistant");
   if (!formulaire || !window.fetch || !window.FormData) {
     return;
   }
@@ -109,9 +111,13 @@
       .then(function (reponse) {
         if (reponse.type === "opaqueredirect") {
           afficherAlerte(
-            formulaire.getAttribute("data-message-session") ||
-              "Votre session a expiré. Reconnectez-vous pour continuer votre déclaration."
+            formulaire.getAttribute("data-message-session") || "Votre session a expiré. Reconnectez-vous pour continuer."
           );
+          return null;
+        }
+        if ((reponse.headers.get("Content-Type") || "").indexOf("application/json") === -1) {
+          // Réponse inattendue (page d'erreur) : inutile de réessayer en boucle, la page doit être rechargée.
+          afficherAlerte("Le brouillon n’a pas pu être enregistré. Rechargez la page pour continuer : votre saisie sera reprise.");
           return null;
         }
         return reponse.json().then(function (json) {
@@ -120,8 +126,9 @@
             afficherStatut(json.message);
           } else if (json.motif === "conflit") {
             afficherAlerte(json.erreur);
-          } else if (json.motif === "envoyee") {
-            afficherAlerte(json.erreur, json.url, "Voir la déclaration envoyée");
+          } else if (json.url) {
+            // Brouillon envoyé, déposé ou supprimé : lien vers ce qu'il est devenu.
+            afficherAlerte(json.erreur, json.url, json.lien);
           } else if (json.motif === "session") {
             afficherAlerte(json.erreur, json.connexion, "Se reconnecter");
           } else {

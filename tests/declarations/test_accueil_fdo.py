@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from portail.enums import Role
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 
 URL = reverse("declarations:accueil")
 

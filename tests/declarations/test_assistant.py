@@ -2,17 +2,19 @@ import datetime
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from declarations.enums import StatutDeclaration
-from declarations.models import Declaration
+from declarations.models import Declaration, PieceJointeDeclaration
 from portail.models import EmailSortant
 from portail.validateurs import valider_code_postal
 from precontentieux.models import Dossier, Invitation
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
+from tests.portail.comptes_outils import poser_cookie_connexion
 
 ETAPE1 = {
     "bris-de-porte-erreur_operationnelle": "oui",
@@ -138,19 +140,12 @@ def test_parcours_complet_jusqu_a_l_envoi(client_policier, brouillon):
     assert "Étape 3 sur 3" in contenu
     assert "⚠ Une fois la déclaration envoyée, il n’est plus possible de la modifier." in contenu
     assert "Envoyer" in contenu
-
-    reponse = poster(client_policier, brouillon, "usager", ETAPE3)
-    assert reponse["Location"] == url_etape(brouillon, "confirmation")
-    # Rien n'est envoyé tant que l'agent n'a pas confirmé.
-    assert Declaration.objects.get().statut == StatutDeclaration.BROUILLON
-    page = client_policier.get(reponse["Location"])
-    contenu = page.content.decode()
-    assert "Vérifiez votre déclaration" in contenu
-    assert "12 rue des Lilas" in contenu and "Commissariat de Lyon 3e" in contenu and "DUPONT" in contenu
-    assert "17/12/2025" in contenu
+    # Le récapitulatif des étapes 1 et 2 est sur l'étape 3 elle-même, au-dessus de l'avertissement et du bouton.
+    assert "12 rue des Lilas" in contenu and "Commissariat de Lyon 3e" in contenu and "17/12/2025" in contenu
     assert not Dossier.objects.exists()
 
-    reponse = client_policier.post(reponse["Location"], {"version": version(brouillon)})
+    # « Envoyer » termine la déclaration (guide : « cliquez sur envoyer. Vous avez terminé votre déclaration ! »).
+    reponse = poster(client_policier, brouillon, "usager", ETAPE3)
     declaration = Declaration.objects.get()
     assert declaration.statut == StatutDeclaration.ENVOYEE
     assert reponse["Location"] == reverse("declarations:voir", args=[declaration.pk])
@@ -203,7 +198,7 @@ def test_enregistrer_et_quitter(client_policier, brouillon):
 
 def erreurs_etape(client, declaration, etape, donnees):
     reponse = poster(client, declaration, etape, donnees)
-    assert reponse.status_code == 200, reponse.get("Location")
+    assert reponse.status_code == 400, reponse.get("Location")
     return reponse.content.decode()
 
 
@@ -355,8 +350,7 @@ def test_etape_3_non_n_exige_rien_et_n_envoie_pas_d_invitation(client_policier, 
         "usager",
         {"usager-coordonnees_usager": "non", "usager-usager_nom": "DUPONT", "usager-usager_courriel": "invalide"},
     )
-    assert reponse["Location"] == url_etape(brouillon, "confirmation")
-    client_policier.post(reponse["Location"], {"version": version(brouillon)})
+    assert reponse["Location"] == reverse("declarations:voir", args=[brouillon.pk])
     declaration = Declaration.objects.get()
     assert declaration.statut == StatutDeclaration.ENVOYEE
     assert declaration.coordonnees_usager is False and declaration.usager_nom == ""
@@ -368,17 +362,45 @@ def test_etape_3_non_n_exige_rien_et_n_envoie_pas_d_invitation(client_policier, 
 
 
 def remplir(client, declaration):
-    for etape, donnees in (("bris-de-porte", ETAPE1), ("service-enqueteur", ETAPE2), ("usager", ETAPE3)):
+    """Étapes 1 et 2 ; l'étape 3 (« Envoyer ») envoie."""
+    for etape, donnees in (("bris-de-porte", ETAPE1), ("service-enqueteur", ETAPE2)):
         assert poster(client, declaration, etape, donnees).status_code == 302
+
+
+@pytest.mark.django_db
+def test_envoyer_termine_la_declaration_sans_page_de_relecture(client_policier, brouillon):
+    """Issue 11, item 10 : le récapitulatif (documents joints compris) est sur l'étape 3, au-dessus de
+    l'avertissement du guide et du bouton « Envoyer », qui envoie : plus de second clic."""
+    remplir(client_policier, brouillon)
+    PieceJointeDeclaration.objects.create(
+        declaration=brouillon,
+        fichier="declarations/pv",
+        nom_original="pv-intervention.pdf",
+        type_mime="application/pdf",
+        taille=1200,
+    )
+    contenu = client_policier.get(url_etape(brouillon, "usager")).content.decode()
+    recapitulatif = contenu.index("Commissariat de Lyon 3e")
+    assert contenu.index("12 rue des Lilas") < recapitulatif < contenu.index("pv-intervention.pdf")
+    avertissement = contenu.index(
+        "Une fois la déclaration envoyée, il n’est plus possible de la modifier.", recapitulatif
+    )
+    bouton = re.search(r'class="fr-btn" name="action" value="continuer">\s*Envoyer', contenu).start()
+    assert contenu.index("pv-intervention.pdf") < avertissement < bouton
+    assert f'href="{url_etape(brouillon, "bris-de-porte")}"' in contenu  # « Modifier »
+    reponse = poster(client_policier, brouillon, "usager", ETAPE3)
+    assert reponse["Location"] == reverse("declarations:voir", args=[brouillon.pk])
+    assert Declaration.objects.get().statut == StatutDeclaration.ENVOYEE
+    assert Dossier.objects.count() == 1 and len(mail.outbox) == 1
+    # L'ancienne page de relecture n'existe plus : son adresse mène à la déclaration envoyée.
+    assert client_policier.get(url_etape(brouillon, "confirmation"))["Location"] == reponse["Location"]
 
 
 @pytest.mark.django_db
 def test_envoi_incomplet_renvoie_a_l_etape_avec_les_erreurs(client_policier, brouillon):
     poster(client_policier, brouillon, "bris-de-porte", ETAPE1)
-    poster(client_policier, brouillon, "usager", ETAPE3)  # étape 2 jamais remplie
-    reponse = client_policier.get(url_etape(brouillon, "confirmation"))
-    assert reponse["Location"] == url_etape(brouillon, "service-enqueteur") + "?verifier=1"
-    reponse = client_policier.post(url_etape(brouillon, "confirmation"), {"version": version(brouillon)})
+    # Étape 2 jamais remplie : « Envoyer » à l'étape 3 mène à l'étape 2, erreurs affichées.
+    reponse = poster(client_policier, brouillon, "usager", ETAPE3)
     assert reponse["Location"] == url_etape(brouillon, "service-enqueteur") + "?verifier=1"
     page = client_policier.get(reponse["Location"])
     contenu = page.content.decode()
@@ -386,20 +408,24 @@ def test_envoi_incomplet_renvoie_a_l_etape_avec_les_erreurs(client_policier, bro
     assert "Indiquez le numéro de procédure." in contenu
     assert Declaration.objects.get().statut == StatutDeclaration.BROUILLON
     assert not Dossier.objects.exists()
+    # L'ancienne adresse de relecture mène à l'étape 3.
+    assert client_policier.get(url_etape(brouillon, "confirmation"))["Location"] == url_etape(brouillon, "usager")
 
 
 @pytest.mark.django_db
 def test_double_envoi_une_declaration_un_dossier_un_courriel(client_policier, brouillon, policier):
     remplir(client_policier, brouillon)
     v = version(brouillon)
-    premiere = client_policier.post(url_etape(brouillon, "confirmation"), {"version": v})
+    donnees = ETAPE3
+    premiere = client_policier.post(url_etape(brouillon, "usager"), {**donnees, "version": v, "action": "continuer"})
     assert premiere.status_code == 302
     # Double clic / rejeu, et un second onglet (autre client, même agent).
-    seconde = client_policier.post(url_etape(brouillon, "confirmation"), {"version": v})
+    seconde = client_policier.post(url_etape(brouillon, "usager"), {**donnees, "version": v, "action": "continuer"})
     autre_onglet = Client()
     autre_onglet.force_login(policier)
-    troisieme = autre_onglet.post(url_etape(brouillon, "confirmation"), {"version": v + 1})
+    troisieme = autre_onglet.post(url_etape(brouillon, "usager"), {**donnees, "version": v + 1})
     voir = reverse("declarations:voir", args=[brouillon.pk])
+    assert premiere["Location"] == voir
     assert seconde.status_code == 302 and seconde["Location"] == voir
     assert troisieme.status_code == 302 and troisieme["Location"] == voir
     page = client_policier.get(voir)
@@ -411,15 +437,16 @@ def test_double_envoi_une_declaration_un_dossier_un_courriel(client_policier, br
 
 
 @pytest.mark.django_db
-def test_recapitulatif_perime_si_un_autre_onglet_a_modifie(client_policier, brouillon):
+def test_envoi_refuse_si_un_autre_onglet_a_modifie(client_policier, brouillon):
     remplir(client_policier, brouillon)
     v = version(brouillon)
     client_policier.post(
         url_brouillon(brouillon),
         {"version": v, "etape": "bris-de-porte", "bris-de-porte-adresse_ville": "Villeurbanne"},
     )
-    reponse = client_policier.post(url_etape(brouillon, "confirmation"), {"version": v})
-    assert reponse["Location"] == url_etape(brouillon, "confirmation")
+    reponse = client_policier.post(url_etape(brouillon, "usager"), {**ETAPE3, "version": v, "action": "continuer"})
+    assert reponse.status_code == 409
+    assert "modifié dans un autre onglet" in reponse.content.decode()
     assert Declaration.objects.get().statut == StatutDeclaration.BROUILLON
     assert not Dossier.objects.exists()
 
@@ -509,7 +536,10 @@ def test_deux_onglets_la_version_perimee_est_refusee_en_409(client_policier, bro
 @pytest.mark.django_db
 def test_session_expiree_la_saisie_est_conservee_apres_reconnexion(client, brouillon, policier):
     chemin = url_etape(brouillon, "bris-de-porte")
-    # Session expirée : le client n'est plus connecté au moment du POST.
+    # Navigateur connecté auparavant (cookie signé de connexion), puis session expirée côté serveur.
+    client.force_login(policier)
+    poser_cookie_connexion(client, policier)
+    Session.objects.all().delete()
     reponse = client.post(chemin, {**ETAPE1, "version": version(brouillon)})
     assert reponse.status_code == 302
     assert reponse["Location"].startswith(reverse("portail:connexion"))
@@ -545,16 +575,6 @@ def test_pages_de_l_assistant_sans_cache(client_policier, brouillon):
 
 
 @pytest.mark.django_db
-def test_faq_en_texte_tant_qu_elle_n_existe_pas(client_policier, brouillon):
-    from django.urls import NoReverseMatch
-
+def test_lien_vers_la_faq(client_policier, brouillon):
     contenu = client_policier.get(url_etape(brouillon, "bris-de-porte")).content.decode()
-    try:
-        url = reverse("faq:liste")
-    except NoReverseMatch:
-        url = None
-    if url:
-        assert f'href="{url}"' in contenu
-    else:
-        assert "Que faire en cas de violences conjugales ?" in contenu
-        assert "faq" not in re.findall(r'href="([^"]*)"', contenu)
+    assert f'href="{reverse("faq:liste")}"' in contenu

@@ -12,7 +12,7 @@ from declarations.models import Declaration, PieceJointeDeclaration, envoyer_dec
 from portail.models import EmailSortant
 from precontentieux.models import Dossier
 from tests.declarations.test_assistant import ETAPE1, ETAPE2, url_brouillon, url_etape
-from tests.factories import DeclarationFactory, UtilisateurFactory
+from tests.fabriques import DeclarationFactory, UtilisateurFactory
 
 
 def etat(declaration):
@@ -138,9 +138,7 @@ def test_toute_ecriture_apres_envoi_est_refusee(client):
         url_etape(declaration, "service-enqueteur"), {"version": version, "action": "televerser", "pieces": fichier}
     )
     assert reponse["Location"] == voir
-    reponse = client.post(
-        url_etape(declaration, "service-enqueteur"), {"version": version, "supprimer_piece": piece.pk}
-    )
+    reponse = client.post(url_etape(declaration, "service-enqueteur"), {"version": version, "retirer_piece": piece.pk})
     assert reponse["Location"] == voir
 
     # Suppression : refusée.
@@ -222,7 +220,7 @@ def test_televersement_verifie_le_contenu_et_retire_le_gps(client, dossier_fichi
     # Retrait tant que la déclaration est un brouillon : la ligne et le fichier disparaissent.
     reponse = client.post(
         url_etape(declaration, "service-enqueteur"),
-        {"version": Declaration.objects.get().version, "supprimer_piece": piece.pk},
+        {"version": Declaration.objects.get().version, "retirer_piece": piece.pk},
     )
     assert reponse.status_code == 302
     assert not PieceJointeDeclaration.objects.exists()

@@ -10,7 +10,7 @@ from declarations.models import Declaration, DeclarationIncomplete, DeclarationV
 from portail.models import EmailSortant
 from precontentieux.enums import OrigineDossier, StatutDossier
 from precontentieux.models import Dossier, Invitation
-from tests.factories import DeclarationFactory
+from tests.fabriques import DeclarationFactory
 
 SENTINELLES = {
     "service_enqueteur": "SENTINELLE-SERVICE-7f3a",
@@ -75,7 +75,7 @@ def test_declaration_incomplete_refusee_en_nommant_les_champs():
 
 @pytest.mark.django_db
 def test_un_autre_agent_ne_peut_pas_envoyer():
-    from tests.factories import UtilisateurFactory
+    from tests.fabriques import UtilisateurFactory
 
     declaration = DeclarationFactory(complete=True)
     with pytest.raises(Declaration.DoesNotExist):

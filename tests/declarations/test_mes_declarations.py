@@ -8,7 +8,7 @@ from django.utils import timezone
 from declarations.models import Declaration, envoyer_declaration
 from precontentieux.enums import StatutDossier
 from precontentieux.models import Dossier, Invitation
-from tests.factories import DeclarationFactory, UtilisateurFactory
+from tests.fabriques import DeclarationFactory, DossierFactory, UtilisateurFactory
 
 URL = reverse("declarations:mes_declarations")
 
@@ -36,11 +36,13 @@ def test_tableau_des_declarations_de_l_agent(client):
     contenu = reponse.content.decode()
     assert reponse.status_code == 200
     assert contenu.count("<h1") == 1
-    for entete in ("Référence", "État", "Date de l’opération", "Adresse", "Dernière modification", "Actions"):
-        assert f'<th scope="col">{entete}</th>' in contenu
-    assert "Brouillon" in contenu and "3 rue Neuve, 97400 Saint-Denis" in contenu
-    assert envoyee.reference in contenu
-    assert f"Envoyée le {timezone.localtime(envoyee.envoyee_le):%d/%m/%Y}" in contenu
+    # Pas de tableau à sept colonnes (défilement horizontal sur un téléphone) : une carte par déclaration.
+    assert "<table" not in contenu
+    # Un brouillon se reconnaît à son adresse et à ses dates.
+    assert "Brouillon —" in contenu and "3 rue Neuve, 97400 Saint-Denis" in contenu
+    assert f"Commencé le {timezone.localtime(brouillon.cree_le):%d/%m/%Y à %H:%M}" in contenu
+    assert f"Déclaration {envoyee.reference}" in contenu
+    assert f"Envoyée le {timezone.localtime(envoyee.envoyee_le):%d/%m/%Y à %H:%M}" in contenu
     assert "02/11/2026" in contenu or envoyee.date_operation.strftime("%d/%m/%Y") in contenu
     assert "Invitation envoyée" in contenu
     assert reverse("declarations:reprendre", args=[brouillon.pk]) in contenu
@@ -50,29 +52,64 @@ def test_tableau_des_declarations_de_l_agent(client):
     assert "Ailleurs" not in contenu
 
 
-# Session, utilisateur, rôles (garde puis menu), déclarations (+ dossier), invitations (prefetch)… :
-# le même nombre quel que soit le nombre de lignes.
-REQUETES = 7
+# Session, utilisateur, rôles (garde puis menu), nombre de déclarations, page de déclarations (+ dossier),
+# invitations (prefetch) : le même nombre quel que soit le nombre de lignes.
+REQUETES = 8
+
+
+def creer_en_masse(agent, nombre):
+    """`nombre` déclarations en quelques requêtes : 4 brouillons pour 1 envoyée (avec son dossier)."""
+    maintenant = timezone.now()
+    dossiers = Dossier.objects.bulk_create(
+        Dossier(reference=f"MIJ-MASSE-{agent.pk}-{i}", origine="declaration") for i in range(0, nombre, 5)
+    )
+    Declaration.objects.bulk_create(
+        Declaration(
+            agent=agent,
+            adresse_voie=f"{i} rue du Volume",
+            adresse_code_postal="69003",
+            adresse_ville="Lyon",
+            **(
+                {
+                    "statut": "envoyee",
+                    "reference": f"BDP-MASSE-{agent.pk}-{i}",
+                    "envoyee_le": maintenant,
+                    "dossier": dossiers[i // 5],
+                }
+                if i % 5 == 0
+                else {}
+            ),
+        )
+        for i in range(nombre)
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("nombre", [5, 500])
-def test_nombre_de_requetes_constant(client, django_assert_num_queries, nombre):
+@pytest.mark.parametrize("nombre", [5, 5000])
+def test_liste_paginee_nombre_de_requetes_constant(client, django_assert_num_queries, nombre):
     agent = UtilisateurFactory(policier=True)
-    creer(agent, nombre)
+    creer_en_masse(agent, nombre)
     creer(UtilisateurFactory(policier=True), 3)
     client.force_login(agent)
     with django_assert_num_queries(REQUETES):
         reponse = client.get(URL)
-    assert reponse.content.decode().count("<tr>") == nombre + 1
+    contenu = reponse.content.decode()
+    assert contenu.count('<div class="fr-card fr-card--sm">') == min(nombre, 20)
+    assert f"{nombre} déclarations, de la plus récemment modifiée à la plus ancienne." in contenu
+    if nombre > 20:
+        assert 'class="fr-pagination"' in contenu
+        # Dernière page : les plus anciennes, même nombre de requêtes.
+        with django_assert_num_queries(REQUETES):
+            derniere = client.get(URL, {"page": 250}).content.decode()
+        assert "Page 250 sur 250" in derniere
+    else:
+        assert 'class="fr-pagination"' not in contenu
 
 
 @pytest.mark.django_db
 def test_avancement_grossier(client):
     agent = UtilisateurFactory(policier=True)
     client.force_login(agent)
-    envoyee = envoyer_declaration(DeclarationFactory(agent=agent, complete=True).pk, agent)
-    dossier = envoyee.dossier
     attendus = [
         (StatutDossier.DEPOSE, "Demande déposée par l’usager"),
         (StatutDossier.EN_INSTRUCTION, "En cours d’instruction"),
@@ -80,9 +117,9 @@ def test_avancement_grossier(client):
         (StatutDossier.REJETE, "Décision rendue"),
     ]
     for statut, libelle in attendus:
-        Dossier.objects.filter(pk=dossier.pk).update(statut=statut)
+        dossier = DossierFactory(requerant=UtilisateurFactory(), etat=statut, agent=agent)
         assert libelle in client.get(URL).content.decode()
-        assert libelle in client.get(reverse("declarations:voir", args=[envoyee.pk])).content.decode()
+        assert libelle in client.get(reverse("declarations:voir", args=[dossier.declaration.pk])).content.decode()
 
 
 @pytest.mark.django_db

@@ -5,8 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import UtilisateurFactory
-from tests.precontentieux.outils import completer, dossier_declare
+from tests.fabriques import UtilisateurFactory, completer, dossier_declare
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from declarations.departements import departement_du_code_postal, departements_r
 from declarations.models import Serrurier
 from declarations.serruriers import semer_serruriers_demo
 from portail.enums import Role
-from tests.factories import SerrurierFactory, UtilisateurFactory
+from tests.fabriques import SerrurierFactory, UtilisateurFactory
 
 URL = reverse("declarations:serrurier")
 
@@ -202,17 +202,32 @@ def test_semer_demo_simulation_puis_ecriture():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("nombre", [3, 50])
+@pytest.mark.parametrize("nombre", [5, 5000])
 def test_nombre_de_requetes_constant(client, django_assert_num_queries, nombre):
     policier = UtilisateurFactory(policier=True)
     client.force_login(policier)
-    for i in range(nombre):
-        SerrurierFactory(code_postal=f"690{i % 10:02d}", demonstration=bool(i % 2))
-    # Session, utilisateur, rôles (garde), serruriers (une seule requête pour toute la liste),
-    # configuration du DSFR (2, processeur de contexte de django-dsfr).
-    with django_assert_num_queries(6):
+    Serrurier.objects.bulk_create(
+        Serrurier(
+            raison_sociale=f"Serrurerie d’essai n° {i}",
+            adresse=f"{i} rue de l’Essai",
+            code_postal=f"690{i % 10:02d}",
+            departement="69",
+            ville="Lyon",
+            telephone="01 99 00 00 00",
+            demonstration=bool(i % 2),
+        )
+        for i in range(nombre)
+    )
+    # Session, utilisateur, rôles (garde), nombre de serruriers, page de serruriers, fiches de démonstration,
+    # configuration du DSFR (2, processeur de contexte) : le même nombre à 5 et à 5 000.
+    with django_assert_num_queries(8):
         contenu = chercher(client, "69003")
-    assert contenu.count("<tr>") == nombre + 1
+    assert contenu.count("<tr>") == min(nombre, 20) + 1
+    assert f"{nombre} serruriers référencés, ceux du code postal 69003 en premier." in contenu
+    if nombre > 20:
+        assert 'class="fr-pagination"' in contenu
+        # La page suivante garde la recherche.
+        assert "?q=69003&amp;page=2" in contenu
 
 
 @pytest.mark.django_db

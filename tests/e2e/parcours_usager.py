@@ -24,8 +24,7 @@ from precontentieux.models import Dossier
 from precontentieux.pieces import Situation, types_requis
 from tests import fichiers_exemples as ex
 from tests.e2e.outils import verifier_accessibilite, verifier_page
-from tests.factories import DeclarationFactory
-from tests.precontentieux.outils import SENTINELLES, TEXTES_SENTINELLES
+from tests.fabriques import SENTINELLES, TEXTES_SENTINELLES, DeclarationFactory
 
 MOT_DE_PASSE_LIBELLE = re.compile(r"^\s*Mot de passe")
 STATUT_ENREGISTRE = re.compile(r"^Demande enregistrée à \d{2}:\d{2}$")
@@ -207,6 +206,8 @@ def etape_informations(page, journal, *, prenoms_attendus, courriel_attendu):
     page.get_by_label(_libelle("Titulaire du compte")).fill("Martin DUPONT")
     continuer(page)
     expect(page.locator("#resume-erreurs")).to_contain_text("Cet IBAN est incorrect")
+    # Envoi refusé : le focus est sur le résumé des erreurs (static/js/portail.js).
+    expect(page.locator("#resume-erreurs")).to_be_focused()
     iban = page.get_by_label(_libelle("IBAN"))
     expect(iban).to_have_attribute("aria-invalid", "true")
     verifier_page(page, journal)

@@ -26,7 +26,7 @@ from portail.enums import StatutEmail
 from portail.models import EmailSortant
 from tests import fichiers_exemples
 from tests.e2e.outils import SCRIPT_ECOUTE_CSP, verifier_page
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -126,6 +126,8 @@ def _verifier_erreurs_reliees(page, attendues):
     resume = page.locator("#resume-erreurs")
     expect(resume).to_be_visible()
     expect(resume).to_have_attribute("role", "alert")
+    # Envoi refusé : le focus est sur le résumé des erreurs (static/js/portail.js).
+    expect(resume).to_be_focused()
     expect(page).to_have_title(re.compile("^Erreur :"))
     for message in attendues:
         expect(resume).to_contain_text(message)
@@ -330,16 +332,16 @@ def test_parcours_complet_de_declaration(
     onglet_ancien.goto(page.url)
     expect(onglet_ancien.get_by_label(re.compile(r"^\s*Nom"))).to_have_value("DUPONT")
 
-    page.get_by_role("button", name="Envoyer").click()
-
-    # Confirmation : récapitulatif puis envoi.
-    expect(page).to_have_url(re.compile(r"/etape/confirmation/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre déclaration avant de l’envoyer")
-    expect(page.locator("main")).to_contain_text("12 rue des Lilas")
-    expect(page.locator("main")).to_contain_text("martin.dupont@courriel.fr")
+    # Le récapitulatif des étapes 1 et 2, documents joints compris, est sur l'étape 3, au-dessus de
+    # l'avertissement et du bouton : « Envoyer » termine la déclaration (guide), sans page de relecture.
+    recapitulatif = page.locator("#recapitulatif")
+    expect(recapitulatif).to_contain_text("12 rue des Lilas")
+    expect(recapitulatif).to_contain_text("Commissariat de Lyon 3e")
+    expect(recapitulatif.get_by_role("link", name="pv-intervention.pdf")).to_be_visible()
+    expect(page.get_by_text("Envoyez pour terminer votre déclaration")).to_be_visible()
     verifier_page(page, journal_navigateur)
     assert not mail.outbox
-    page.get_by_role("button", name="Confirmer l’envoi de la déclaration").click()
+    page.get_by_role("button", name="Envoyer").click()
 
     # Page de la déclaration envoyée.
     declaration = Declaration.objects.get(pk=pk)
@@ -372,7 +374,7 @@ def test_parcours_complet_de_declaration(
     page.goto(url_etape_1)
     expect(page).to_have_url(re.compile(rf"/declarations/{pk}/$"))
     expect(page.get_by_text("Vous pouvez la consulter ci-dessous.")).to_be_visible()
-    expect(page.locator("form#formulaire-declaration")).to_have_count(0)
+    expect(page.locator("form#formulaire-assistant")).to_have_count(0)
     verifier_page(page, journal_navigateur)
 
     # L'onglet resté ouvert modifie un champ : l'enregistrement automatique répond 409, explication accessible.
@@ -397,7 +399,8 @@ def test_parcours_complet_de_declaration(
     # « Mes déclarations » : la déclaration est « Envoyée le … ».
     _ouvrir_menu(page, "Déclaration d’un bris de porte", "Mes déclarations")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes déclarations")
-    ligne = page.get_by_role("row").filter(has_text=declaration.reference)
+    # Une carte par déclaration (lisible à 390 px sans défilement horizontal).
+    ligne = page.locator("ul.mes-declarations > li").filter(has_text=declaration.reference)
     envoyee_le = timezone.localtime(declaration.envoyee_le).strftime("%d/%m/%Y")
     expect(ligne).to_contain_text(f"Envoyée le {envoyee_le}")
     expect(ligne).to_contain_text("12 rue des Lilas")

@@ -16,7 +16,7 @@ from precontentieux.enums import OrigineDossier, TypePiece
 from precontentieux.models import Dossier
 from tests.e2e import parcours_usager as parcours
 from tests.e2e.outils import verifier_page
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 
 pytestmark = pytest.mark.e2e
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from faq.models import Entree, Rubrique
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_le_texte_saisi_dans_l_admin_est_echappe(client):
 
 
 def test_l_etape_1_de_la_declaration_renvoie_a_chaque_question_de_la_faq(client):
-    from tests.factories import DeclarationFactory
+    from tests.fabriques import DeclarationFactory
 
     declaration = DeclarationFactory()
     client.force_login(declaration.agent)

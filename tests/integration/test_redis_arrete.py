@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from portail import cache as module_cache
+from portail import cache_tolerant as module_cache
 from portail.models import EmailSortant
 from portail.settings.base import reglage_cache
 from tests.integration.outils import RedisPrive
@@ -37,7 +37,7 @@ def test_redis_arrete_les_trois_routes_repondent_puis_les_limites_reviennent(cli
     assert cache.get("sonde") == 1
 
     redis_prive.arreter()
-    caplog.set_level(logging.WARNING, logger="portail.cache")
+    caplog.set_level(logging.WARNING, logger="portail.cache_tolerant")
 
     # Connexion par courriel.
     reponse = connexion(client, "camille@exemple.fr", MOT_DE_PASSE)

@@ -4,10 +4,12 @@ import re
 from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
+from django.http import HttpResponse
 from django.urls import reverse
 
 from portail.enums import TypeUtilisateur
 from portail.models import Utilisateur
+from portail.saisie_conservee import COOKIE_CONNEXION, SEL_COOKIE
 
 MOT_DE_PASSE = "Porte-Bleue-Sur-Cour-42"
 
@@ -39,3 +41,10 @@ def chemin_du_lien(courriel, debut):
 
 def texte(reponse):
     return reponse.content.decode()
+
+
+def poser_cookie_connexion(client, user):
+    """Le cookie signé que la connexion pose dans le navigateur (force_login ne passe pas par les middlewares)."""
+    reponse = HttpResponse()
+    reponse.set_signed_cookie(COOKIE_CONNEXION, str(user.pk), salt=SEL_COOKIE)
+    client.cookies[COOKIE_CONNEXION] = reponse.cookies[COOKIE_CONNEXION].value

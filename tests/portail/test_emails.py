@@ -5,6 +5,7 @@ parlent SMTP utilisent un vrai serveur aiosmtpd local.
 """
 
 import copy
+import email
 import smtplib
 from datetime import timedelta
 
@@ -407,3 +408,57 @@ def test_action_admin_renvoyer(client, django_capture_on_commit_callbacks):
         assert (courriel.statut, courriel.tentatives) == (StatutEmail.ENVOYE, 1)
     envoye.refresh_from_db()
     assert envoye.statut == StatutEmail.ENVOYE
+
+
+class _BoiteComptantLesConnexions:
+    def __init__(self):
+        self.messages = []
+        self.connexions = set()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.connexions.add(id(session))
+        self.messages.append(envelope.content)
+        return "250 OK"
+
+
+@vraie_transaction
+def test_courriels_d_une_transaction_envoyes_par_lots_une_connexion_par_lot(settings):
+    """120 courriels programmés dans une transaction : 3 lots (50, 50, 20), une connexion SMTP par lot,
+    chaque courriel une seule fois, une transaction par courriel au lieu de quatre."""
+    from aiosmtpd.controller import Controller
+
+    from portail.emails import TAILLE_LOT
+
+    boite = _BoiteComptantLesConnexions()
+    port = port_libre()
+    controleur = Controller(boite, hostname="127.0.0.1", port=port, ready_timeout=10)
+    controleur.start()
+    try:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+            }
+        }
+        with transaction.atomic():
+            courriels = [programmer_email("essai", f"usager-{i}@exemple.fr", CONTEXTE) for i in range(120)]
+    finally:
+        controleur.stop()
+    assert TAILLE_LOT == 50
+    assert len(boite.connexions) == 3
+    assert len(boite.messages) == 120
+    identifiants = {email.message_from_bytes(m)["Message-ID"].strip() for m in boite.messages}
+    assert identifiants == {f"<{c.uuid}@indemnisation.justice.gouv.fr>" for c in courriels}
+    assert set(EmailSortant.objects.values_list("statut", "tentatives")) == {(StatutEmail.ENVOYE, 1)}
+    assert all(c.pk for c in courriels)
+
+
+def test_lot_rejoue_rien_n_est_renvoye(smtp, django_capture_on_commit_callbacks):
+    from portail.tasks import envoyer_lot
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        courriels = [programmer_email("essai", f"usager-{i}@exemple.fr", CONTEXTE) for i in range(3)]
+    assert len(smtp.recus()) == 3
+    # La même tâche livrée de nouveau (worker tué avant l'acquittement) : tout est déjà envoyé.
+    assert envoyer_lot.delay([c.pk for c in courriels]).get() == {}
+    assert len(smtp.recus()) == 3

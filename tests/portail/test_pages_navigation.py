@@ -85,14 +85,12 @@ def test_agent_forces_de_l_ordre(client):
     reponse = client.get(reverse("declarations:accueil"))
     assert reponse.status_code == 200
     menu = _menu(reponse)
-    # Le menu du guide, limité aux pages qui existent (les autres viennent avec leurs tickets) : aucun lien mort.
-    attendu = []
-    for libelle, cible in MENU_FORCES_DE_L_ORDRE:
-        for sous_libelle, nom in cible if isinstance(cible, list) else [(libelle, cible)]:
-            try:
-                attendu.append((sous_libelle, reverse(nom)))
-            except NoReverseMatch:
-                pass
+    # Le menu du guide, entrée par entrée.
+    attendu = [
+        (sous_libelle, reverse(nom))
+        for libelle, cible in MENU_FORCES_DE_L_ORDRE
+        for sous_libelle, nom in (cible if isinstance(cible, list) else [(libelle, cible)])
+    ]
     assert menu == attendu
     assert menu[0] == ("Accueil", reverse("declarations:accueil"))
     if any(libelle == "Nouvelle déclaration" for libelle, _ in menu):
@@ -135,19 +133,17 @@ def test_agent_mj_sans_role(client):
     assert "gestionnaire" in html
 
 
-def test_sous_menu_declaration_quand_les_pages_existent(rf):
-    """Le menu des forces de l'ordre suit le guide dès que les routes existent."""
+def test_sous_menu_et_lien_casse_signale():
+    """Le menu suit la liste ; une route absente est une erreur (tests/test_coherence.py), jamais masquée."""
     from portail import context_processors
 
-    policier = _agent("policier2", CodeAdministration.GN, Role.FORCES_DE_L_ORDRE)
-    requete = rf.get("/forces-de-l-ordre/")
-    requete.user = policier
-    entrees = [("Accueil", "declarations:accueil"), ("Sous-menu", [("Existe", "portail:accueil"), ("Absente", "x:y")])]
-    menu = context_processors._construire(entrees, requete.path)
+    entrees = [("Accueil", "declarations:accueil"), ("Sous-menu", [("Existe", "portail:accueil")])]
+    menu = context_processors._construire(entrees, "/forces-de-l-ordre/")
     assert menu[0] == {"libelle": "Accueil", "url": "/forces-de-l-ordre/", "actif": True, "sous_menu": []}
     assert menu[1]["libelle"] == "Sous-menu"
     assert [e["libelle"] for e in menu[1]["sous_menu"]] == ["Existe"]
-    assert context_processors._construire([("Vide", [("Absente", "x:y")])], "/") == []
+    with pytest.raises(NoReverseMatch):
+        context_processors._construire([("Vide", [("Absente", "x:y")])], "/")
 
 
 def test_nom_saisi_par_l_utilisateur_echappe(client):

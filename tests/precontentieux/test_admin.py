@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from precontentieux.enums import TypePiece
-from tests.factories import UtilisateurFactory
-from tests.precontentieux.outils import ajouter_piece, dossier_declare
+from tests.fabriques import UtilisateurFactory, ajouter_piece, dossier_declare
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from portail.utils import ajouter_mois, date_fr
 from precontentieux.enums import StatutDossier, TypeEvenementDossier, TypePiece
 from precontentieux.models import DossierIncomplet, TransitionInterdite
 from precontentieux.recepisse import obtenir_recepisse
-from tests.factories import UtilisateurFactory
-from tests.precontentieux.outils import TEXTES_SENTINELLES, completer, dossier_declare, dossier_usager
+from tests.fabriques import TEXTES_SENTINELLES, UtilisateurFactory, completer, dossier_declare, dossier_usager
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +192,7 @@ def test_depot_refuse_sans_reponse_sur_l_assurance():
 
 def test_depot_personne_morale_et_recepisse():
     from precontentieux.enums import QualiteRequerant, TypePersonneMorale, TypeRequerant
-    from tests.precontentieux.outils import SIRET_VALIDE
+    from tests.fabriques import SIRET_VALIDE
 
     usager = UtilisateurFactory()
     champs = {

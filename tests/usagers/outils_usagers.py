@@ -3,30 +3,15 @@
 import re
 from urllib.parse import urlsplit
 
-from declarations.models import envoyer_declaration
 from portail.models import EmailSortant
 from precontentieux.models import Dossier, Invitation
-from tests.factories import DeclarationFactory
-
-
-def declarer(**champs):
-    """Un agent envoie une déclaration complète : dossier À compléter, invitation et son courriel."""
-    declaration = DeclarationFactory(complete=True, **champs)
-    declaration = envoyer_declaration(declaration.pk, declaration.agent)
-    return declaration
+from tests.fabriques import declarer, dossier_invite  # noqa: F401 (réexportés)
 
 
 def chemin_invitation(declaration):
     """Chemin du lien d'invitation tel qu'envoyé par courriel à l'usager."""
     sortant = EmailSortant.objects.filter(gabarit="invitation_usager").latest("pk")
     return urlsplit(sortant.contexte["url_invitation"]).path
-
-
-def dossier_invite(**champs_invitation):
-    """Dossier À compléter et son invitation ; renvoie (dossier, invitation, jeton)."""
-    dossier = Dossier.creer(origine="declaration", adresse_voie="3 rue Haute", adresse_code_postal="75011")
-    invitation, jeton = Invitation.creer(dossier, courriel="usager@exemple.fr", **champs_invitation)
-    return dossier, invitation, jeton
 
 
 def texte(reponse):
@@ -113,7 +98,6 @@ def urls_sans_parametre():
 
 def photographie_base():
     """État complet des tables qu'une requête de l'espace usager pourrait modifier."""
-    from portail.models import EmailSortant
     from precontentieux.models import EvenementDossier, PieceJointeDossier
 
     def lignes(modele):

@@ -19,9 +19,8 @@ from django.urls import reverse
 from declarations.models import Declaration, PieceJointeDeclaration, envoyer_declaration
 from portail.models import Utilisateur
 from precontentieux.enums import StatutDossier
-from tests.factories import DeclarationFactory
+from tests.fabriques import DeclarationFactory, completer
 from tests.portail.comptes_outils import chemin_du_lien, connexion, inscription
-from tests.precontentieux.outils import completer
 from tests.usagers.outils_usagers import chemin_invitation, urls_du_dossier, urls_sans_parametre
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,14 @@ from precontentieux.enums import StatutDossier, TypeEvenementDossier, TypePiece
 from precontentieux.models import Dossier
 from precontentieux.pieces import Situation, types_requis
 from tests import fichiers_exemples as ex
-from tests.factories import UtilisateurFactory
-from tests.precontentieux.outils import IBAN_VALIDE, TEXTES_SENTINELLES, ajouter_piece, dossier_declare
+from tests.fabriques import (
+    IBAN_VALIDE,
+    TEXTES_SENTINELLES,
+    UtilisateurFactory,
+    ajouter_piece,
+    dossier_declare,
+    dossier_usager,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -379,7 +385,7 @@ def test_parcours_complet_depot_courriel_recepisse(client, usager, dossier):
 
 @pytest.fixture
 def dossier_depose(usager, dossier):
-    from tests.precontentieux.outils import completer
+    from tests.fabriques import completer
 
     completer(dossier)
     dossier.deposer(usager)
@@ -485,8 +491,10 @@ def test_enregistrer_l_etape_2_d_abord_garde_les_reponses_pre_remplies_de_l_etap
     assert (dossier.type_requerant, dossier.logement_assure) == ("physique", False)
 
 
-def test_etape_1_refuse_un_code_postal_inexistant(client, usager, dossier):
-    """Même règle que pour la déclaration des forces de l'ordre (portail.validateurs)."""
+def test_etape_1_refuse_un_code_postal_inexistant(client, usager):
+    """Même règle que pour la déclaration des forces de l'ordre (portail.validateurs). Demande commencée par
+    l'usager : quand elle vient d'une déclaration, l'adresse est celle déclarée, en lecture seule."""
+    dossier = dossier_usager(usager)
     client.force_login(usager)
     reponse = poster(client, dossier, E1, {**ETAPE1, "adresse_code_postal": "00000"})
     assert reponse.status_code == 400

@@ -13,7 +13,7 @@ from django.utils import timezone
 from portail.models import Utilisateur
 from precontentieux.enums import StatutDossier, TypeEvenementDossier
 from precontentieux.models import Dossier, EvenementDossier, Invitation
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 from tests.portail.comptes_outils import MOT_DE_PASSE, chemin_du_lien, connexion, creer_compte, inscription
 from tests.usagers.outils_usagers import chemin_invitation, declarer, dossier_invite, texte
 from usagers.invitations import CLE_SESSION_INVITATION

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from precontentieux.enums import OrigineDossier, StatutDossier, TypeEvenementDossier, TypePiece
 from precontentieux.models import Dossier, EvenementDossier
-from tests.factories import UtilisateurFactory
-from tests.precontentieux.outils import ajouter_piece, completer, dossier_declare
+from tests.fabriques import DossierFactory, UtilisateurFactory, ajouter_piece, completer, dossier_declare
 from tests.usagers.outils_usagers import texte
 from usagers.suivi import STATUTS_USAGER
 
@@ -41,8 +40,7 @@ def test_chaque_statut_a_un_libelle_usager():
 def test_mes_demandes_liste_reference_statut_dates_et_prochaine_action(client):
     usager = UtilisateurFactory()
     a_completer = dossier_declare(requerant=usager)
-    deposee = creer_dossiers(usager, 1)[0]
-    Dossier.objects.filter(pk=deposee.pk).update(statut=StatutDossier.DEPOSE, depose_le=timezone.now())
+    deposee = DossierFactory(requerant=usager, depose=True)
     autre = creer_dossiers(UtilisateurFactory(), 1)[0]
     client.force_login(usager)
 
@@ -80,7 +78,37 @@ def test_mes_demandes_nombre_de_requetes_constant(client):
     creer_dossiers(usager, 28)
     trente = requetes(client, reverse("usagers:accueil"))
     assert trente == deux
-    assert texte(client.get(reverse("usagers:accueil"))).count("Demande n°") == 30
+    # 20 demandes par page.
+    assert texte(client.get(reverse("usagers:accueil"))).count("Demande n°") == 20
+    assert texte(client.get(reverse("usagers:accueil"), {"page": 2})).count("Demande n°") == 10
+
+
+@pytest.mark.parametrize("nombre", [5, 5000])
+def test_mes_demandes_paginee_nombre_de_requetes_constant_a_5_et_5000(client, django_assert_num_queries, nombre):
+    usager = UtilisateurFactory()
+    client.force_login(usager)
+    Dossier.objects.bulk_create(
+        Dossier(
+            reference=f"MIJ-MASSE-{i:05d}",
+            origine=OrigineDossier.USAGER,
+            requerant=usager,
+            statut=[StatutDossier.A_COMPLETER, StatutDossier.DEPOSE][i % 2],
+            depose_le=timezone.now() if i % 2 else None,
+        )
+        for i in range(nombre)
+    )
+    # Session, utilisateur, nombre de demandes, page de demandes, configuration du DSFR (2).
+    with django_assert_num_queries(6):
+        reponse = client.get(reverse("usagers:accueil"))
+    contenu = texte(reponse)
+    assert contenu.count("Demande n°") == min(nombre, 20)
+    if nombre > 20:
+        assert f"{nombre} demandes, des plus récentes aux plus anciennes. Page 1 sur 250." in contenu
+        assert 'class="fr-pagination"' in reponse.content.decode()
+        with django_assert_num_queries(6):
+            assert texte(client.get(reverse("usagers:accueil"), {"page": 250})).count("Demande n°") == 20
+    else:
+        assert 'class="fr-pagination"' not in reponse.content.decode()
 
 
 def test_mes_demandes_nombre_de_requetes_avec_django_assert(client, django_assert_num_queries):

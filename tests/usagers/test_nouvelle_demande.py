@@ -4,7 +4,7 @@ from django.urls import reverse
 from precontentieux.enums import OrigineDossier, QualiteRequerant, StatutDossier, TypePiece, TypeRequerant
 from precontentieux.models import Dossier
 from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE, Situation, types_requis
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from precontentieux.enums import StatutDossier
 from precontentieux.models import Dossier
-from tests.factories import UtilisateurFactory
-from tests.precontentieux.outils import completer, dossier_declare
+from tests.fabriques import DossierFactory, UtilisateurFactory, completer, dossier_declare
 from tests.usagers.outils_usagers import urls_du_dossier
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +35,7 @@ def _isolement(settings, tmp_path):
 def test_seul_le_depot_change_le_statut(client, statut):
     usager = UtilisateurFactory()
     # Demande complète : le dépôt serait accepté depuis « à compléter », ce qui rend le test exigeant.
-    dossier = completer(dossier_declare(requerant=usager))
-    Dossier.objects.filter(pk=dossier.pk).update(statut=statut)
+    dossier = DossierFactory(requerant=usager, etat=statut)
     identifiants = {dossier.pieces.values_list("pk", flat=True).first()}
     client.force_login(usager)
     urls = urls_du_dossier(dossier, identifiants, par_identifiant=False)

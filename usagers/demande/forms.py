@@ -7,9 +7,8 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
 
-from portail.saisie import NormalisationSaisieMixin
+from portail.formulaires import FormulaireDsfr
 from portail.validateurs import (
     compacter,
     valider_code_postal,
@@ -26,6 +25,8 @@ from precontentieux.enums import (
 from precontentieux.pieces import CHAMPS_PERSONNE_MORALE, CHAMPS_PERSONNE_PHYSIQUE
 
 OUI_NON = [("oui", "Oui"), ("non", "Non")]
+# Déclarés par les forces de l'ordre quand la demande vient d'une déclaration : en lecture seule pour l'usager.
+CHAMPS_DECLARES = ("date_operation", "adresse_voie", "adresse_complement", "adresse_code_postal", "adresse_ville")
 OUI_NON_BOOLEENS = {"oui": True, "non": False}
 
 
@@ -46,21 +47,12 @@ def _oui_non(label, message, **kwargs):
     )
 
 
-class EtapeForm(NormalisationSaisieMixin, DsfrBaseForm):
+class EtapeForm(FormulaireDsfr):
     """Base : pas de validation du navigateur (le brouillon garde les saisies partielles)."""
 
-    use_required_attribute = False
-    default_renderer = DsfrDjangoTemplates
+    radios_en_ligne = True
     titre = ""
     groupes = ()  # [(légende ou None, [champs], condition ou None)]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for champ in self.fields.values():
-            if not hasattr(champ.widget, "group_class"):
-                champ.widget.group_class = "fr-input-group"
-            if isinstance(champ.widget, forms.RadioSelect):
-                champ.widget.inline = True
 
     def groupes_affiches(self):
         resultat = []
@@ -137,6 +129,14 @@ class EtapeBrisDePorteForm(EtapeForm):
         "prise en charge de l’assureur. Non : aucune attestation d’assurance n’est demandée, votre attestation "
         "sur l’honneur au moment du dépôt vaut déclaration de cette absence d’assurance.",
     )
+    # Seulement quand la demande vient d'une déclaration des forces de l'ordre (date et adresse en lecture seule).
+    erreur_signalee = forms.CharField(
+        label="Signaler une erreur sur la date ou l’adresse",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Facultatif. Votre message sera lu par les agents qui instruisent votre demande.",
+    )
 
     groupes = (
         (None, ["type_requerant"], None),
@@ -144,14 +144,32 @@ class EtapeBrisDePorteForm(EtapeForm):
         (None, ["qualite", "qualite_precision"], None),
         (
             "Le logement et la date",
-            ["date_operation", "adresse_voie", "adresse_complement", "adresse_code_postal", "adresse_ville"],
+            [*CHAMPS_DECLARES, "erreur_signalee"],
             None,
         ),
         ("Les dommages", ["description", "porte_blindee", "reparation_effectuee", "logement_assure"], None),
     )
 
+    def __init__(self, *args, declares=None, **kwargs):
+        """`declares` : date et adresse déclarées par les forces de l'ordre ; ces champs sont alors en lecture
+        seule (Django ignore toute valeur postée pour un champ désactivé) et l'usager peut signaler une erreur."""
+        super().__init__(*args, **kwargs)
+        self.declares = declares or {}
+        if not self.declares:
+            del self.fields["erreur_signalee"]
+            return
+        for nom in CHAMPS_DECLARES:
+            champ = self.fields[nom]
+            champ.disabled = True
+            champ.required = False
+            champ.help_text = "Déclaré par les forces de l’ordre : ne peut pas être modifié ici."
+            self[nom].help_text = champ.help_text  # le BoundField (déjà en cache) copie l'aide à sa création
+            self.initial[nom] = self.declares.get(nom) or ""
+
     def clean_date_operation(self):
         date = self.cleaned_data["date_operation"]
+        if "date_operation" in self.declares:
+            return date
         if date and date > timezone.localdate():
             raise ValidationError("La date du bris de porte ne peut pas être dans le futur.")
         if date and date.year < 2000:
@@ -160,7 +178,8 @@ class EtapeBrisDePorteForm(EtapeForm):
 
     def clean_adresse_code_postal(self):
         valeur = re.sub(r"\s", "", self.cleaned_data["adresse_code_postal"])
-        valider_code_postal(valeur)
+        if "adresse_code_postal" not in self.declares:
+            valider_code_postal(valeur)
         return valeur
 
     def clean(self):
@@ -331,10 +350,7 @@ class EtapePiecesForm(EtapeForm):
     titre = "Pièces justificatives"
 
 
-class DepotForm(NormalisationSaisieMixin, DsfrBaseForm):
-    use_required_attribute = False
-    default_renderer = DsfrDjangoTemplates
-
+class DepotForm(FormulaireDsfr):
     attestation_honneur = forms.BooleanField(
         label="J’atteste sur l’honneur l’exactitude des informations fournies et des documents joints.",
         help_text="Une fausse déclaration peut entraîner des poursuites (article 441-6 du code pénal).",

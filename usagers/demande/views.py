@@ -3,24 +3,14 @@ ajout de documents après le dépôt, récépissé. Portée : `Dossier.objects.v
 
 from django.contrib import messages
 from django.db import DatabaseError, transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.datastructures import MultiValueDict
-from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from formtools.wizard.views import NamedUrlWizardView
+from django.views.decorators.http import require_GET, require_http_methods
 
-from portail.assistants import (
-    AssistantBrouillonMixin,
-    reponse_conflit,
-    reponse_enregistree,
-    reponse_etape_inconnue,
-    resume_erreurs,
-    valeurs_brutes,
-)
+from portail.assistants import Assistant, message_ajout, reponse_json_televersement, veut_json
 from portail.fichiers import FichierRefuse, enregistrer_prive, reponse_telechargement, supprimer_prive, verifier_fichier
+from portail.pdf import confier, reponse_en_preparation
 from portail.permissions import usager_requis
 from portail.utils import date_fr
 from portail.validateurs import iban_lisible
@@ -31,20 +21,19 @@ from precontentieux.models import (
     TransitionInterdite,
 )
 from precontentieux.pieces import MANQUE_ATTESTATION, Situation, pieces_attendues
-from precontentieux.recepisse import nom_fichier, obtenir_recepisse
-from usagers.demande.forms import ETAPE_RECAPITULATIF, ETAPES, FORMULAIRES, OUI_NON, DepotForm
-from usagers.demande.wizard import (
-    BrouillonDemande,
-    ConflitDeVersion,
+from precontentieux.recepisse import nom_fichier
+from precontentieux.tasks import generer_recepisse
+from usagers.demande.assistant import (
     DemandeVerrouillee,
-    champs_verrouilles,
-    donnees_brutes,
+    StockageDemande,
+    champs_certifies,
+    champs_declares,
     kwargs_formulaire,
 )
+from usagers.demande.forms import ETAPE_RECAPITULATIF, ETAPES, FORMULAIRES, OUI_NON, DepotForm
 
 ETAPE_PIECES = "pieces-justificatives"
 NOMBRE_MAX_PIECES = 60
-TITRES = {**{etape: f.titre for etape, f in ETAPES}, ETAPE_RECAPITULATIF: "Récapitulatif"}
 
 
 def _mes_dossiers(request):
@@ -53,16 +42,6 @@ def _mes_dossiers(request):
 
 def _url_etape(reference, etape):
     return reverse("usagers:completer_etape", kwargs={"reference": reference, "step": etape})
-
-
-def _vers_demande_deposee(request, dossier):
-    messages.info(request, DemandeVerrouillee.message)
-    return redirect("usagers:ajouter_pieces", reference=dossier.reference)
-
-
-def _etapes_nav(reference, courante):
-    etapes = [*[e for e, _ in ETAPES], ETAPE_RECAPITULATIF]
-    return [{"nom": e, "titre": TITRES[e], "url": _url_etape(reference, e), "courante": e == courante} for e in etapes]
 
 
 # --- Pièces ----------------------------------------------------------------------------------------
@@ -101,23 +80,6 @@ def televerser_pieces(request, dossier, types_autorises):
     return ajoutes, erreurs
 
 
-def _message_ajout(request, ajoutes):
-    if ajoutes:
-        pluriel = "s" if ajoutes > 1 else ""
-        messages.success(request, f"{ajoutes} document{pluriel} ajouté{pluriel}.")
-
-
-def _veut_json(request):
-    return request.headers.get("Accept") == "application/json"
-
-
-def _reponse_json_televersement(request, ajoutes, erreurs, url):
-    """Envoi en arrière-plan (televersement.js) : messages rangés pour la page rechargée ensuite."""
-    for erreur in erreurs:
-        messages.error(request, erreur)
-    return JsonResponse({"ajoutes": ajoutes, "erreurs": erreurs, "url": url}, status=400 if erreurs else 200)
-
-
 def _groupes_pieces(dossier, pieces):
     """[(pièce attendue, [fichiers de ce type])] + fichiers d'un type qui n'est plus demandé."""
     attendues = pieces_attendues(Situation.du_dossier(dossier))
@@ -132,28 +94,43 @@ def _groupes_pieces(dossier, pieces):
 # --- Assistant -------------------------------------------------------------------------------------
 
 
-@method_decorator(never_cache, name="dispatch")
-@method_decorator(usager_requis, name="dispatch")
-class AssistantDemande(AssistantBrouillonMixin, NamedUrlWizardView):
-    """Étapes 1 à 3 (formulaires) et récapitulatif (dépôt). Stockage : le brouillon du dossier."""
+class AssistantDemande(Assistant):
+    """Étapes 1 à 3 (formulaires) et récapitulatif (dépôt) ; le moteur commun est `portail.assistants.Assistant`."""
 
     form_list = ETAPES
     template_name = "usagers/demande/etape.html"
     prefixe = "demande"
+    nom_url = "usagers:completer_etape"
+    nom_url_brouillon = "usagers:brouillon_demande"
+    cle_url = "reference"
+    etape_finale = ETAPE_RECAPITULATIF
+    titre_etape_finale = "Récapitulatif"
+    etape_pieces = ETAPE_PIECES
+    libelle_enregistre = "Demande enregistrée"
+    titre_conflit = "Demande modifiée ailleurs"
+    message_session = "Votre session a expiré. Reconnectez-vous pour continuer votre demande."
+    message_quitter = "Votre demande est enregistrée. Vous pourrez la reprendre depuis « Mes demandes »."
+    url_quitter = "usagers:accueil"
+    garde = staticmethod(usager_requis)
 
-    def dispatch(self, request, *args, **kwargs):
-        self.dossier = get_object_or_404(_mes_dossiers(request), reference=kwargs["reference"])
-        if not self.dossier.peut_modifier(request.user)[0]:
-            return _vers_demande_deposee(request, self.dossier)
-        self.verrouilles = champs_verrouilles(request.user)
-        storage = BrouillonDemande(self.prefixe, request, dossier=self.dossier)
-        return self.demarrer(request, storage, *args, **kwargs)
+    def charger(self, request, cle):
+        self.dossier = get_object_or_404(_mes_dossiers(request), reference=cle)
+        return self.dossier
 
-    def get_step_url(self, step):
-        return _url_etape(self.dossier.reference, step)
+    def indisponible(self):
+        return None if self.dossier.peut_modifier(self.request.user)[0] else DemandeVerrouillee()
+
+    def creer_stockage(self):
+        self.verrouilles = champs_certifies(self.request)
+        return StockageDemande(self.prefixe, self.request, objet=self.dossier, verrouilles=self.verrouilles)
+
+    def url_refus(self, refus):
+        return reverse("usagers:ajouter_pieces", args=[self.dossier.reference])
 
     def get_form_kwargs(self, step=None):
-        return kwargs_formulaire(step, self.storage.data, self.verrouilles, self.dossier.type_requerant)
+        return kwargs_formulaire(
+            step, self.storage.data, self.verrouilles, self.dossier.type_requerant, champs_declares(self.dossier)
+        )
 
     def valeurs_initiales(self, step):
         """Colonnes du dossier (dont ce qui vient de la déclaration), puis compte de l'usager."""
@@ -171,129 +148,36 @@ class AssistantDemande(AssistantBrouillonMixin, NamedUrlWizardView):
             if dossier.type_requerant != TypeRequerant.PERSONNE_MORALE:
                 initial.setdefault("prenoms", user.prenom)
                 initial.setdefault("nom_naissance", user.nom)
-        return {k: v for k, v in initial.items() if v not in (None, "")}
-
-    def get_form_initial(self, step):
-        initial = self.valeurs_initiales(step)
-        initial.update(valeurs_brutes(FORMULAIRES[step], step, self.storage.get_step_data(step) or {}))
         return initial
 
-    def formulaire(self, step, valider=False):
-        if valider:
-            donnees = self.storage.get_step_data(step) or {}
-            if not donnees:
-                # Étape jamais enregistrée : on valide les valeurs pré-remplies (déclaration, compte).
-                donnees = MultiValueDict({f"{step}-{k}": [str(v)] for k, v in self.get_form_initial(step).items()})
-            return self.get_form(step, data=donnees)
-        return self.get_form(step)
+    def retirer_piece(self, identifiant):
+        piece = get_object_or_404(self.dossier.pieces.all(), pk=identifiant)
+        with transaction.atomic():
+            # Retrait seulement tant que la demande est à compléter (garde reprise sous verrou).
+            courant = Dossier.objects.select_for_update().get(pk=self.dossier.pk)
+            if not courant.peut_modifier(self.request.user)[0]:
+                raise DemandeVerrouillee
+            nom_stockage = piece.fichier.name
+            piece.delete()
+            transaction.on_commit(lambda: supprimer_prive(nom_stockage))
+        return piece.nom
 
-    def enregistrer(self, version):
-        self.storage.enregistrer(version, self.verrouilles)
-
-    # GET : jamais d'écriture ; erreurs affichées seulement après un dépôt refusé (?verifier).
-    def get(self, request, *args, **kwargs):
-        step = kwargs["step"]
-        if step == ETAPE_RECAPITULATIF:
-            return self.recapitulatif()
-        if step not in self.get_form_list():
-            raise Http404
-        self.storage.current_step = step
-        return self.render(self.formulaire(step, valider="verifier" in request.GET))
-
-    def post(self, request, *args, **kwargs):
-        step = kwargs["step"]
-        if step == ETAPE_RECAPITULATIF:
-            return self.deposer()
-        if step not in self.get_form_list():
-            raise Http404
-        self.storage.current_step = step
-        self.storage.fusionner(step, donnees_brutes(step, request.POST), remplacer=step != ETAPE_PIECES)
-        form = self.get_form(step, data=request.POST)
-        try:
-            self.enregistrer(request.POST.get("version"))
-        except ConflitDeVersion as conflit:
-            form.full_clean()
-            return self.render(form, conflit=str(conflit), status=409)
-        except DemandeVerrouillee:
-            return _vers_demande_deposee(request, self.dossier)
-
-        if step == ETAPE_PIECES:
-            reponse = self.traiter_pieces()
-            if reponse is not None:
-                return reponse
-
-        retour = request.POST.get("wizard_goto_step")
-        if retour in self.get_form_list():
-            return redirect(self.get_step_url(retour))
-        if request.POST.get("action") == "quitter":
-            messages.success(
-                request, "Votre demande est enregistrée. Vous pourrez la reprendre depuis « Mes demandes »."
-            )
-            return redirect("usagers:accueil")
-        if not form.is_valid():
-            return self.render(form, status=400)
-        suivante = self.get_next_step(step)
-        return redirect(self.get_step_url(suivante or ETAPE_RECAPITULATIF))
-
-    def traiter_pieces(self):
-        request = self.request
-        retour = redirect(self.get_step_url(ETAPE_PIECES))
-        a_retirer = request.POST.get("retirer_piece")
-        if a_retirer:
-            piece = get_object_or_404(self.dossier.pieces.all(), pk=a_retirer if a_retirer.isdigit() else 0)
-            with transaction.atomic():
-                # Retrait seulement tant que la demande est à compléter (garde reprise sous verrou).
-                courant = Dossier.objects.select_for_update().get(pk=self.dossier.pk)
-                if not courant.peut_modifier(request.user)[0]:
-                    return _vers_demande_deposee(request, self.dossier)
-                nom_stockage = piece.fichier.name
-                piece.delete()
-                transaction.on_commit(lambda: supprimer_prive(nom_stockage))
-            messages.success(request, f"Le document « {piece.nom} » a été retiré.")
-            return retour
+    def televerser(self):
         types = [p.type for p in pieces_attendues(Situation.du_dossier(self.dossier))]
-        ajoutes, erreurs = televerser_pieces(request, self.dossier, types)
-        _message_ajout(request, ajoutes)
-        if _veut_json(request):
-            return _reponse_json_televersement(request, ajoutes, erreurs, self.get_step_url(ETAPE_PIECES))
-        if erreurs:
-            self.erreurs_pieces = erreurs
-            self.dossier.refresh_from_db(fields=["version"])
-            return self.render(self.get_form(ETAPE_PIECES), status=400)
-        if request.POST.get("action") == "televerser":
-            return retour
-        return None
+        return televerser_pieces(self.request, self.dossier, types)
 
-    def get_context_data(self, form, **kwargs):
-        context = super().get_context_data(form=form, **kwargs)
-        step = self.steps.current
-        index = self.get_step_index(step)
-        erreurs = resume_erreurs(form, getattr(self, "erreurs_pieces", []), "Pièces justificatives")
+    def contexte_etape(self, step, form):
         groupes, hors_liste = [], []
-        situation = Situation.du_dossier(self.dossier)
         if step == ETAPE_PIECES:
             groupes, hors_liste = _groupes_pieces(self.dossier, list(self.dossier.pieces.all()))
-        context.update(
-            dossier=self.dossier,
-            version=self.dossier.version,
-            etape=step,
-            numero_etape=index + 1,
-            nombre_etapes=len(ETAPES) + 1,
-            titre_etape=TITRES[step],
-            titre_suivant=TITRES[self.get_next_step(step) or ETAPE_RECAPITULATIF],
-            etape_precedente=self.get_prev_step(step) or "",
-            groupes=form.groupes_affiches(),
-            resume_erreurs=erreurs,
-            url_brouillon=reverse("usagers:brouillon_demande", args=[self.dossier.reference]),
-            conflit=None,
-            groupes_pieces=groupes,
-            pieces_hors_liste=hors_liste,
-            situation_complete=situation.complete,
-            erreurs_pieces=getattr(self, "erreurs_pieces", []),
-            verrouilles=bool(getattr(form, "verrouilles", None)),
-            etapes_nav=_etapes_nav(self.dossier.reference, step),
-        )
-        return context
+        return {
+            "dossier": self.dossier,
+            "groupes_pieces": groupes,
+            "pieces_hors_liste": hors_liste,
+            "situation_complete": Situation.du_dossier(self.dossier).complete,
+            "verrouilles": bool(getattr(form, "verrouilles", None)),
+            "declares": bool(getattr(form, "declares", None)),
+        }
 
     def contexte_recapitulatif(self, depot_form=None, manquants=None):
         dossier = self.dossier
@@ -304,6 +188,7 @@ class AssistantDemande(AssistantBrouillonMixin, NamedUrlWizardView):
             # L'attestation sur l'honneur se coche sur cette page même : elle n'est pas « manquante » ici.
             manquants = [m for m in dossier.manquants(pieces) if m != MANQUE_ATTESTATION]
         return {
+            **self.contexte_indicateur(ETAPE_RECAPITULATIF),
             "dossier": dossier,
             "version": dossier.version,
             "recapitulatif": recapituler(dossier),
@@ -311,13 +196,9 @@ class AssistantDemande(AssistantBrouillonMixin, NamedUrlWizardView):
             "pieces_hors_liste": hors_liste,
             "manquants": manquants,
             "form": depot_form or DepotForm(),
-            "etapes_nav": _etapes_nav(dossier.reference, ETAPE_RECAPITULATIF),
-            "etape_precedente": ETAPE_PIECES,
-            "numero_etape": len(ETAPES) + 1,
-            "nombre_etapes": len(ETAPES) + 1,
         }
 
-    def recapitulatif(self, depot_form=None, manquants=None, status=200):
+    def afficher_fin(self, depot_form=None, manquants=None, status=200):
         return render(
             self.request,
             "usagers/demande/recapitulatif.html",
@@ -325,7 +206,7 @@ class AssistantDemande(AssistantBrouillonMixin, NamedUrlWizardView):
             status=status,
         )
 
-    def deposer(self):
+    def terminer(self):
         request = self.request
         if str(self.dossier.version) != request.POST.get("version"):
             messages.warning(
@@ -336,17 +217,16 @@ class AssistantDemande(AssistantBrouillonMixin, NamedUrlWizardView):
             return redirect(self.get_step_url(ETAPE_RECAPITULATIF))
         form = DepotForm(request.POST)
         if not form.is_valid():
-            return self.recapitulatif(depot_form=form, status=400)
-        valides, invalide = self.formulaires_valides()
-        if invalide:
-            messages.error(request, "Certaines informations sont manquantes ou à corriger avant le dépôt.")
-            return redirect(self.get_step_url(invalide) + "?verifier=1")
+            return self.afficher_fin(depot_form=form, status=400)
+        _, correction = self.verifier_les_etapes("Certaines informations sont manquantes ou à corriger avant le dépôt.")
+        if correction:
+            return correction
         try:
             self.dossier.deposer(request.user, attestation=True)
         except DossierIncomplet as incomplet:
-            return self.recapitulatif(depot_form=form, manquants=incomplet.manquants, status=400)
+            return self.afficher_fin(depot_form=form, manquants=incomplet.manquants, status=400)
         except TransitionInterdite:
-            return _vers_demande_deposee(request, self.dossier)
+            return self.refuser(DemandeVerrouillee())
         messages.success(request, f"Votre demande n° {self.dossier.reference} a été déposée.")
         return redirect("usagers:demande_deposee", reference=self.dossier.reference)
 
@@ -356,13 +236,15 @@ def recapituler(dossier):
     oui_non = dict(OUI_NON)
     lignes_par_etape = []
     for etape, formulaire in ETAPES[:2]:
-        form = formulaire(**kwargs_formulaire(etape, dossier.brouillon or {}, {}, dossier.type_requerant))
+        form = formulaire(
+            **kwargs_formulaire(etape, dossier.brouillon or {}, {}, dossier.type_requerant, champs_declares(dossier))
+        )
         lignes = []
         for nom, champ in form.fields.items():
             valeur = getattr(dossier, nom)
             if nom == "type_personne_morale" and dossier.type_requerant != TypeRequerant.PERSONNE_MORALE:
                 continue
-            if nom == "qualite_precision" and not valeur:
+            if nom in ("qualite_precision", "erreur_signalee") and not valeur:
                 continue
             if isinstance(valeur, bool):
                 valeur = oui_non["oui" if valeur else "non"]
@@ -386,32 +268,6 @@ def completer(request, reference):
         return redirect("usagers:ajouter_pieces", reference=reference)
     etape = (dossier.brouillon or {}).get("step")
     return redirect(_url_etape(reference, etape if etape in FORMULAIRES else ETAPES[0][0]))
-
-
-@usager_requis
-@require_POST
-def brouillon(request, reference):
-    """Enregistrement automatique : données brutes, sans validation ; refusé si la version lue est dépassée."""
-    dossier = get_object_or_404(_mes_dossiers(request), reference=reference)
-    depose = {
-        "motif": "deposee",
-        "erreur": DemandeVerrouillee.message,
-        "url": reverse("usagers:ajouter_pieces", args=[reference]),
-    }
-    if not dossier.peut_modifier(request.user)[0]:
-        return JsonResponse(depose, status=409)
-    etape = request.POST.get("etape")
-    if etape not in FORMULAIRES:
-        return reponse_etape_inconnue()
-    storage = BrouillonDemande(AssistantDemande.prefixe, request, dossier=dossier)
-    storage.fusionner(etape, donnees_brutes(etape, request.POST))
-    try:
-        version = storage.enregistrer(request.POST.get("version"), champs_verrouilles(request.user))
-    except ConflitDeVersion as conflit:
-        return reponse_conflit(conflit)
-    except DemandeVerrouillee:
-        return JsonResponse(depose, status=409)
-    return reponse_enregistree(version, "Demande enregistrée")
 
 
 @usager_requis
@@ -439,9 +295,9 @@ def ajouter_pieces(request, reference):
             return redirect("usagers:ajouter_pieces", reference=reference)
         types = [p.type for p in pieces_attendues(Situation.du_dossier(dossier))]
         ajoutes, erreurs = televerser_pieces(request, dossier, types)
-        _message_ajout(request, ajoutes)
-        if _veut_json(request):
-            return _reponse_json_televersement(request, ajoutes, erreurs, request.path)
+        message_ajout(request, ajoutes)
+        if veut_json(request):
+            return reponse_json_televersement(request, ajoutes, erreurs, request.path)
         if not erreurs:
             return redirect("usagers:ajouter_pieces", reference=reference)
     pieces = list(dossier.pieces.all())
@@ -465,9 +321,19 @@ def ajouter_pieces(request, reference):
 @usager_requis
 @require_GET
 def recepisse(request, reference):
-    """Récépissé PDF, au requérant seulement (portée), en pièce jointe ; produit à la demande s'il manque."""
+    """Récépissé PDF, au requérant seulement (portée), en pièce jointe ; « en cours de préparation » s'il manque."""
     dossier = get_object_or_404(_mes_dossiers(request), reference=reference)
     if dossier.depose_le is None:
         raise Http404("Pas de récépissé pour une demande non déposée.")
-    nom_stockage = obtenir_recepisse(dossier.pk)
-    return reponse_telechargement(nom_stockage, nom_fichier(dossier), "application/pdf")
+    if not dossier.recepisse:
+        # Jamais de WeasyPrint dans la requête : le worker le prépare (mode embarqué : tout de suite).
+        confier(generer_recepisse, dossier.pk)
+        dossier.refresh_from_db(fields=["recepisse"])
+        if not dossier.recepisse:
+            return reponse_en_preparation(
+                request,
+                "Récépissé de dépôt",
+                reverse("usagers:demande", args=[reference]),
+                "Retour à ma demande",
+            )
+    return reponse_telechargement(dossier.recepisse, nom_fichier(dossier), "application/pdf")

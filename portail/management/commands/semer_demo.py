@@ -4,6 +4,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from portail.db import analyser
+
 
 def modules_demo():
     """Les modules `<application>.demo` des applications installées, dans l'ordre d'INSTALLED_APPS.
@@ -35,6 +37,8 @@ class Command(BaseCommand):
                     actions += module.semer()
             if not wet_run:
                 transaction.set_rollback(True)
+        if wet_run and actions:
+            analyser()
         for action in actions:
             self.stdout.write(("" if wet_run else "[simulation] ") + action)
         if not actions:

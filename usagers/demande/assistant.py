@@ -1,5 +1,5 @@
-"""Le brouillon de la demande est le stockage de l'assistant django-formtools (même principe que
-`declarations/wizard.py`) : `Dossier.brouillon` contient les données brutes de chaque étape, chaque
+"""Le brouillon de la demande est le stockage de l'assistant (moteur : `portail/assistants.py`, même principe
+que `declarations/assistant.py`) : `Dossier.brouillon` contient les données brutes de chaque étape, chaque
 écriture est un UPDATE conditionné à la version lue (concurrence entre onglets), au statut « à compléter »
 et au requérant. Les colonnes du dossier reçoivent en même temps les seules valeurs valides : le dépôt
 (`Dossier.deposer`) les revalide toutes.
@@ -8,15 +8,15 @@ et au requérant. Les colonnes du dossier reçoivent en même temps les seules v
 from django.utils.datastructures import MultiValueDict
 
 from portail import assistants
-from portail.assistants import StockageBrouillon, ecrire_si_version, version_lue
+from portail.assistants import BrouillonIndisponible, StockageBrouillon, ecrire_si_version
 from portail.enums import Fournisseur
-from precontentieux.enums import StatutDossier, TypeRequerant
+from precontentieux.enums import OrigineDossier, StatutDossier, TypeRequerant
 from precontentieux.models import Dossier
 from usagers.demande.forms import (
+    CHAMPS_DECLARES,
     CHAMPS_PERSONNE_MORALE,
     CHAMPS_PERSONNE_PHYSIQUE,
     ETAPES,
-    FORMULAIRES,
     OUI_NON_BOOLEENS,
 )
 
@@ -25,24 +25,32 @@ CHAMPS_DATES = ("date_operation", "date_naissance")
 CIVILITES_FC = {"female": "mme", "male": "m"}
 
 
-class ConflitDeVersion(Exception):
+class ConflitDeVersion(assistants.ConflitDeVersion):
     message = (
         "Cette demande a été modifiée dans un autre onglet ou un autre navigateur depuis l’ouverture de cette "
         "page. Vos dernières modifications n’ont pas été enregistrées pour ne pas écraser l’autre saisie : "
         "rechargez la page pour reprendre la version la plus récente."
     )
 
-    def __str__(self):
-        return self.message
 
-
-class DemandeVerrouillee(Exception):
+class DemandeVerrouillee(BrouillonIndisponible):
     message = (
         "Cette demande a été déposée : elle ne peut plus être modifiée. Vous pouvez encore y ajouter des documents."
     )
+    motif = "deposee"
+    lien = "Voir ma demande déposée"
 
-    def __str__(self):
-        return self.message
+
+# Identité certifiée lue une fois par session (et non à chaque enregistrement) ; oubliée à chaque connexion.
+CLE_CHAMPS_CERTIFIES = "demande_champs_certifies"
+
+
+def champs_certifies(request):
+    """`champs_verrouilles` de la personne connectée, gardés dans sa session."""
+    certifies = request.session.get(CLE_CHAMPS_CERTIFIES)
+    if certifies is None:
+        certifies = request.session[CLE_CHAMPS_CERTIFIES] = champs_verrouilles(request.user)
+    return certifies
 
 
 def champs_verrouilles(user):
@@ -71,22 +79,35 @@ def _lieu_naissance(claims):
     return f"Pays (code Insee {pays})" if pays and pays != "99100" else ""
 
 
-class BrouillonDemande(StockageBrouillon):
-    """Stockage formtools adossé à la ligne `Dossier`."""
+class StockageDemande(StockageBrouillon):
+    """Stockage formtools adossé à la ligne `Dossier` ; `verrouilles` : identité certifiée par FranceConnect."""
 
-    def __init__(self, prefix, request=None, file_storage=None, *, dossier):
-        super().__init__(prefix, request, file_storage, brouillon=dossier.brouillon)
-        self.dossier = dossier
+    conflit = ConflitDeVersion
 
-    def enregistrer(self, version_attendue, verrouilles):
-        nouvelle = enregistrer_brouillon(self.dossier, self.data, version_attendue, verrouilles)
-        self.dossier.version = nouvelle
-        return nouvelle
+    def __init__(self, *args, verrouilles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.verrouilles = verrouilles
 
-
-def donnees_brutes(etape, donnees):
-    """Les valeurs postées qui appartiennent aux champs de l'étape (listes de chaînes bornées)."""
-    return assistants.donnees_brutes(FORMULAIRES[etape], etape, donnees)
+    def ecrire(self, version_attendue):
+        dossier = self.objet
+        etapes = set(self.etapes_modifiees)
+        if "le-bris-de-porte" in etapes:
+            # Le type de requérant (étape 1) décide des champs de l'étape 2.
+            etapes.add("vos-informations")
+        colonnes = colonnes_depuis_brouillon(
+            self.data, self.verrouilles, dossier.type_requerant, etapes, champs_declares(dossier)
+        )
+        lignes = Dossier.objects.filter(
+            pk=dossier.pk, statut=StatutDossier.A_COMPLETER, requerant_id=dossier.requerant_id
+        )
+        if ecrire_si_version(lignes, version_attendue, self.data, colonnes):
+            for nom, valeur in colonnes.items():
+                setattr(dossier, nom, valeur)
+            return version_attendue + 1
+        statut = Dossier.objects.filter(pk=dossier.pk).values_list("statut", flat=True).first()
+        if statut != StatutDossier.A_COMPLETER:
+            raise DemandeVerrouillee
+        raise ConflitDeVersion
 
 
 def type_requerant_du_brouillon(brouillon, defaut=""):
@@ -95,23 +116,38 @@ def type_requerant_du_brouillon(brouillon, defaut=""):
     return valeur if valeur in TypeRequerant.values else ""
 
 
-def kwargs_formulaire(etape, brouillon, verrouilles, defaut_type=""):
+def champs_declares(dossier):
+    """Date et adresse déclarées par les forces de l'ordre (colonnes reprises de la déclaration à l'envoi) quand
+    la demande vient d'une déclaration : l'usager ne peut pas les modifier. {} sinon."""
+    if dossier.origine != OrigineDossier.DECLARATION:
+        return {}
+    return {nom: getattr(dossier, nom) for nom in CHAMPS_DECLARES}
+
+
+def kwargs_formulaire(etape, brouillon, verrouilles, defaut_type="", declares=None):
+    if etape == "le-bris-de-porte":
+        return {"declares": declares or {}}
     if etape == "vos-informations":
         return {"type_requerant": type_requerant_du_brouillon(brouillon, defaut_type), "verrouilles": verrouilles}
     return {}
 
 
-def colonnes_depuis_brouillon(brouillon, verrouilles, defaut_type=""):
+def colonnes_depuis_brouillon(brouillon, verrouilles, defaut_type="", etapes=None, declares=None):
     """Colonnes du dossier : valeurs valides du brouillon ; un champ invalide ou absent reste vide.
     Une étape jamais enregistrée ne touche pas à ses colonnes (pré-remplies depuis la déclaration ou le test
-    d'éligibilité). Les champs verrouillés (FranceConnect) prennent toujours la valeur certifiée."""
+    d'éligibilité). Les champs verrouillés (FranceConnect) prennent toujours la valeur certifiée.
+    `etapes` : seulement les colonnes de ces étapes (celles qu'une requête a touchées) ; None : toutes."""
     colonnes = {}
     for etape, formulaire in ETAPES:
+        if etapes is not None and etape not in etapes:
+            continue
         donnees = (brouillon.get("step_data") or {}).get(etape) or {}
         if not donnees:
             continue
         form = formulaire(
-            data=MultiValueDict(donnees), prefix=etape, **kwargs_formulaire(etape, brouillon, verrouilles, defaut_type)
+            data=MultiValueDict(donnees),
+            prefix=etape,
+            **kwargs_formulaire(etape, brouillon, verrouilles, defaut_type, declares),
         )
         form.is_valid()
         propres = getattr(form, "cleaned_data", {})
@@ -133,17 +169,3 @@ def colonnes_depuis_brouillon(brouillon, verrouilles, defaut_type=""):
         for nom in CHAMPS_PERSONNE_MORALE:
             colonnes[nom] = ""
     return colonnes
-
-
-def enregistrer_brouillon(dossier, brouillon, version_attendue, verrouilles):
-    version_attendue = version_lue(version_attendue, ConflitDeVersion)
-    colonnes = colonnes_depuis_brouillon(brouillon, verrouilles, dossier.type_requerant)
-    lignes = Dossier.objects.filter(pk=dossier.pk, statut=StatutDossier.A_COMPLETER, requerant_id=dossier.requerant_id)
-    if ecrire_si_version(lignes, version_attendue, brouillon, colonnes):
-        for nom, valeur in colonnes.items():
-            setattr(dossier, nom, valeur)
-        return version_attendue + 1
-    statut = Dossier.objects.filter(pk=dossier.pk).values_list("statut", flat=True).first()
-    if statut != StatutDossier.A_COMPLETER:
-        raise DemandeVerrouillee
-    raise ConflitDeVersion

@@ -1,0 +1,1 @@
+"""Banc de mesure des performances (`make bench`). Voir docs/performance.md."""
