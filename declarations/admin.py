@@ -3,9 +3,11 @@ from django.contrib import admin
 
 from declarations.departements import departement_du_code_postal
 from declarations.models import Declaration, PieceJointeDeclaration, Serrurier
+from portail.saisie import FormulaireAdmin, NormalisationSaisieMixin
 
 
 class PieceJointeDeclarationInline(admin.TabularInline):
+    form = FormulaireAdmin
     model = PieceJointeDeclaration
     fields = ["nom_original", "type_mime", "taille", "cree_le"]
     readonly_fields = fields
@@ -18,6 +20,7 @@ class PieceJointeDeclarationInline(admin.TabularInline):
 
 @admin.register(Declaration)
 class DeclarationAdmin(admin.ModelAdmin):
+    form = FormulaireAdmin
     """Consultation seulement : les déclarations s'écrivent par l'assistant, et sont immuables une fois envoyées."""
 
     list_display = ["__str__", "statut", "agent", "date_operation", "adresse_ville", "modifie_le", "envoyee_le"]
@@ -40,7 +43,7 @@ class DeclarationAdmin(admin.ModelAdmin):
         return obj is not None and not obj.est_envoyee and super().has_delete_permission(request, obj)
 
 
-class SerrurierAdminForm(forms.ModelForm):
+class SerrurierAdminForm(NormalisationSaisieMixin, forms.ModelForm):
     class Meta:
         model = Serrurier
         fields = [

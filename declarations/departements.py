@@ -126,7 +126,7 @@ def departement_du_code_postal(code_postal):
     Approximation connue : quelques communes frontalières ont le code postal du département voisin.
     """
     code_postal = re.sub(r"\s", "", code_postal or "")
-    if not re.fullmatch(r"\d{5}", code_postal):
+    if not re.fullmatch(r"[0-9]{5}", code_postal):
         return None
     if code_postal in CODES_POSTAUX_PARTICULIERS:
         return CODES_POSTAUX_PARTICULIERS[code_postal]
@@ -155,12 +155,12 @@ def departements_recherches(saisie):
     toute la Corse) ou un nom (« Rhône », « la reunion »). Renvoie ([], "") si rien ne correspond.
     """
     brute = re.sub(r"\s", "", saisie or "").upper()
-    if re.fullmatch(r"\d{5}", brute):
+    if re.fullmatch(r"[0-9]{5}", brute):
         code = departement_du_code_postal(brute)
         return ([code], brute) if code else ([], "")
     if brute in {"20", "CORSE"}:
         return (["2A", "2B"], "")
-    if re.fullmatch(r"\d", brute):
+    if re.fullmatch(r"[0-9]", brute):
         brute = "0" + brute
     if brute in DEPARTEMENTS:
         return ([brute], "")

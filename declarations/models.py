@@ -233,8 +233,21 @@ def _champs_manquants(declaration):
     return libelles
 
 
-def inviter_usager(dossier, *, courriel, civilite="", nom="", prenom="", telephone=""):
-    """Crée l'invitation et met son courriel dans la boîte d'envoi (dans la transaction courante)."""
+MESSAGE_TROP_D_INVITATIONS = (
+    "Vous avez envoyé beaucoup d’invitations en peu de temps : par sécurité, l’envoi de nouvelles invitations "
+    "est suspendu pour votre compte. Réessayez dans une heure ; votre saisie est conservée."
+)
+
+
+def inviter_usager(dossier, *, courriel, civilite="", nom="", prenom="", telephone="", agent=None):
+    """Crée l'invitation et met son courriel dans la boîte d'envoi (dans la transaction courante).
+
+    Le nombre d'invitations par agent est limité (`LIMITES_DE_DEBIT["invitation_agent"]`) : au-delà, lève
+    `DebitDepasse` (la transaction de l'appelant est annulée, rien n'est envoyé)."""
+    from portail.limiteurs import DebitDepasse, consommer
+
+    if agent is not None and not consommer(None, "invitation_agent", user=agent):
+        raise DebitDepasse(MESSAGE_TROP_D_INVITATIONS)
     invitation, jeton = Invitation.creer(
         dossier, courriel=courriel, civilite=civilite, nom=nom, prenom=prenom, telephone=telephone
     )
@@ -242,24 +255,26 @@ def inviter_usager(dossier, *, courriel, civilite="", nom="", prenom="", telepho
         "invitation_usager",
         courriel,
         {
-            "civilite": Civilite(civilite).label if civilite else "",
-            "nom": nom,
-            "prenom": prenom,
+            # Aucune donnée saisie en tête du courriel : la salutation est fixe (portail/adresses.py).
+            "reference": dossier.reference,
             "date_operation": date_fr(dossier.date_operation),
             "adresse": dossier.adresse,
             "url_invitation": settings.URL_PORTAIL + reverse("usagers:invitation", args=[jeton]),
             "expire_le": date_fr(timezone.localdate(invitation.expire_le)),
+            "url_nouveau_lien": settings.URL_PORTAIL + reverse("usagers:nouveau_lien"),
+            "courriel_contact": settings.COURRIEL_CONTACT_USAGERS,
         },
     )
     return invitation
 
 
-def envoyer_declaration(declaration_id, acteur):
+def envoyer_declaration(declaration_id, acteur, *, limiter_invitations=False):
     """Transition brouillon → envoyée, exactement une fois.
 
     Dans une seule transaction : la déclaration est gelée, le dossier créé (À compléter) et, si
     l'agent a donné les coordonnées de l'usager, l'invitation et son courriel sont écrits.
-    Lève DeclarationVerrouillee si elle était déjà envoyée (double clic, rejeu, second onglet).
+    Lève DeclarationVerrouillee si elle était déjà envoyée (double clic, rejeu, second onglet), et
+    `DebitDepasse` si `limiter_invitations` et que l'agent a envoyé trop d'invitations (rien n'est envoyé).
     """
     with transaction.atomic():
         declaration = Declaration.objects.select_for_update().get(pk=declaration_id, agent=acteur)
@@ -301,6 +316,8 @@ def envoyer_declaration(declaration_id, acteur):
                 nom=declaration.usager_nom,
                 prenom=declaration.usager_prenom,
                 telephone=declaration.usager_telephone,
+                # Envoi depuis l'écran de l'agent : son débit d'invitations est limité.
+                agent=acteur if limiter_invitations else None,
             )
     return Declaration.objects.get(pk=declaration_id)
 

@@ -29,6 +29,7 @@ from faq.models import Entree, Rubrique
 from portail.assistants import Assistant
 from portail.enums import Role
 from portail.fichiers import FichierRefuse, enregistrer_prive, recevoir_fichier, reponse_telechargement, supprimer_prive
+from portail.limiteurs import DebitDepasse
 from portail.pagination import paginer
 from portail.permissions import agent_requis, role_requis
 from precontentieux.models import Invitation
@@ -194,12 +195,15 @@ class AssistantDeclaration(Assistant):
                 ).update(**colonnes_depuis_brouillon(self.storage.data))
                 if modifiees != 1:
                     raise DeclarationVerrouillee
-                declaration = envoyer_declaration(self.declaration.pk, request.user)
+                declaration = envoyer_declaration(self.declaration.pk, request.user, limiter_invitations=True)
         except DeclarationVerrouillee:
             return self.refuser(DeclarationEnvoyee())
         except DeclarationIncomplete as incomplete:
             messages.error(request, "Informations manquantes : " + ", ".join(incomplete.champs) + ".")
             return redirect(self.get_step_url(_etape_du_champ(incomplete.champs)) + "?verifier=1")
+        except DebitDepasse as refus:
+            messages.error(request, str(refus))
+            return redirect(self.get_step_url(ETAPE_CONFIRMATION))
         texte = f"Votre déclaration {declaration.reference} a été envoyée."
         if declaration.coordonnees_usager:
             texte += " Un courriel invite l’usager à compléter sa demande d’indemnisation."
@@ -291,8 +295,12 @@ def inviter(request, pk):
     form = InvitationUsagerForm(request.POST)
     if not form.is_valid():
         return _page_declaration(request, declaration, form=form, status=400)
-    with transaction.atomic():
-        inviter_usager(declaration.dossier, **form.cleaned_data)
+    try:
+        with transaction.atomic():
+            inviter_usager(declaration.dossier, **form.cleaned_data, agent=request.user)
+    except DebitDepasse as refus:
+        form.add_error(None, str(refus))
+        return _page_declaration(request, declaration, form=form, status=429)
     messages.success(request, f"Une invitation a été envoyée à {form.cleaned_data['courriel']}.")
     return redirect("declarations:voir", pk=pk)
 

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from portail.models import Administration, EmailSortant, Evenement, IdentiteOIDC, Utilisateur
+from portail.saisie import FormulaireAdmin
 
 admin.site.site_header = "Mon Indemnisation Justice — administration"
 admin.site.site_title = "Mon Indemnisation Justice"
@@ -8,6 +9,7 @@ admin.site.site_title = "Mon Indemnisation Justice"
 
 @admin.register(Administration)
 class AdministrationAdmin(admin.ModelAdmin):
+    form = FormulaireAdmin
     list_display = ["siret", "code", "libelle", "active"]
     list_filter = ["code", "active"]
     search_fields = ["siret", "libelle"]
@@ -15,6 +17,7 @@ class AdministrationAdmin(admin.ModelAdmin):
 
 @admin.register(Utilisateur)
 class UtilisateurAdmin(admin.ModelAdmin):
+    form = FormulaireAdmin
     list_display = ["email", "nom", "prenom", "type", "administration", "is_active"]
     list_filter = ["type", "administration__code", "is_active", "groups"]
     search_fields = ["email", "nom", "prenom", "identifiant"]
@@ -39,6 +42,7 @@ class UtilisateurAdmin(admin.ModelAdmin):
 
 @admin.register(IdentiteOIDC)
 class IdentiteOIDCAdmin(admin.ModelAdmin):
+    form = FormulaireAdmin
     list_display = ["fournisseur", "sub", "utilisateur", "derniere_connexion"]
     list_filter = ["fournisseur"]
     readonly_fields = ["utilisateur", "fournisseur", "sub", "claims", "cree_le", "derniere_connexion"]
@@ -46,6 +50,7 @@ class IdentiteOIDCAdmin(admin.ModelAdmin):
 
 @admin.register(Evenement)
 class EvenementAdmin(admin.ModelAdmin):
+    form = FormulaireAdmin
     list_display = ["date", "type", "acteur", "cible", "adresse_ip"]
     list_filter = ["type"]
     readonly_fields = ["date", "type", "acteur", "cible", "adresse_ip", "details"]
@@ -62,6 +67,7 @@ class EvenementAdmin(admin.ModelAdmin):
 
 @admin.register(EmailSortant)
 class EmailSortantAdmin(admin.ModelAdmin):
+    form = FormulaireAdmin
     list_display = ["cree_le", "gabarit", "destinataire", "statut", "tentatives", "envoye_le"]
     list_filter = ["statut", "gabarit"]
     search_fields = ["destinataire", "uuid"]

@@ -36,6 +36,7 @@ from formtools.wizard.views import NamedUrlWizardView, StepsHelper
 
 from portail import saisie_conservee
 from portail.formulaires import cible_du_champ
+from portail.saisie import nettoyer_pour_brouillon
 
 # Longueur maximale conservée pour une valeur brute (la validation des longueurs vient à « Continuer »).
 LONGUEUR_MAX_BRUTE = 10_000
@@ -122,7 +123,7 @@ def donnees_brutes(formulaire, etape, donnees):
     for nom in formulaire.base_fields:
         cle = f"{etape}-{nom}"
         if cle in donnees:
-            resultat[cle] = [str(v)[:LONGUEUR_MAX_BRUTE] for v in donnees.getlist(cle)]
+            resultat[cle] = [nettoyer_pour_brouillon(str(v)[:LONGUEUR_MAX_BRUTE]) for v in donnees.getlist(cle)]
     return resultat
 
 

@@ -17,6 +17,8 @@ from django.forms.utils import ErrorList
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
+from portail.saisie import NormalisationSaisieMixin
+
 
 class _RenduPartage:
     """Le moteur de rendu des formulaires (FORM_RENDERER), instancié une fois pour tout le processus."""
@@ -38,7 +40,7 @@ def cible_du_champ(champ):
     return champ.id_for_label or champ.field.widget.id_for_label(champ.auto_id, 0) or champ.auto_id
 
 
-class FormulaireDsfr(DsfrBaseForm):
+class FormulaireDsfr(NormalisationSaisieMixin, DsfrBaseForm):
     """Base DSFR des formulaires du portail (voir le module)."""
 
     default_renderer = _RenduPartage()

@@ -1,37 +1,36 @@
-"""Validateurs de numéros : IBAN (clé ISO 13616, modulo 97), SIREN et SIRET (clé de Luhn).
+"""Validateurs de numéros : IBAN et BIC (schwifty), SIREN et SIRET (python-stdnum), code postal, téléphone.
 
 Chaque validateur accepte la saisie telle qu'on la tape (espaces, tirets, points) et lève une
-`ValidationError` au message français. Les fonctions `normaliser_*` renvoient la forme compacte à ranger.
+`ValidationError` au message français. Seuls les chiffres ASCII (0-9) sont admis là où un nombre est
+attendu : les chiffres « pleine chasse » (０-９) ou arabes-indiens (٠-٩) sont refusés, jamais convertis
+(`re.ASCII`, et contrôle avant l'appel aux bibliothèques, qui les convertiraient en silence).
+Les fonctions `normaliser_*` renvoient la forme compacte à ranger.
 """
 
 import re
 
 from django.core.exceptions import ValidationError
-
-# Longueur de l'IBAN par pays (registre SWIFT) : zone SEPA et outre-mer français.
-LONGUEURS_IBAN = {
-    "AD": 24, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20,
-    "ES": 24, "FI": 18, "FR": 27, "GB": 22, "GI": 23, "GR": 27, "HR": 21, "HU": 28, "IE": 22, "IS": 26,
-    "IT": 27, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MT": 31, "NL": 18, "NO": 15, "PL": 28,
-    "PT": 25, "RO": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "VA": 22,
-    # Départements et collectivités d'outre-mer dotés d'un code pays ISO propre (IBAN au format français).
-    "GF": 27, "GP": 27, "MQ": 27, "RE": 27, "YT": 27, "PM": 27, "BL": 27, "MF": 27, "NC": 27, "PF": 27,
-    "WF": 27, "TF": 27,
-}  # fmt: skip
-
-# La Poste : les SIRET de ses établissements (sauf le siège) ne suivent pas Luhn ; la somme de leurs
-# chiffres doit être un multiple de 5 (règle de l'Insee).
-SIREN_LA_POSTE = "356000000"
-SIRET_SIEGE_LA_POSTE = "35600000000048"
+from schwifty import BIC, IBAN, registry
+from schwifty import exceptions as erreurs_schwifty
+from stdnum import luhn
+from stdnum.exceptions import ValidationError as ErreurStdnum
+from stdnum.fr import siren as stdnum_siren
+from stdnum.fr import siret as stdnum_siret
 
 _SEPARATEURS = re.compile(r"[\s.\-]")
+_ASCII_ALPHANUMERIQUE = re.compile(r"[A-Z0-9]*", re.ASCII)
 
 
 def compacter(valeur):
     return _SEPARATEURS.sub("", str(valeur or "")).upper()
 
 
-# --- IBAN --------------------------------------------------------------------------------------
+def chiffres_ascii(valeur):
+    """Vrai si `valeur` ne contient que des chiffres ASCII (0-9)."""
+    return re.fullmatch(r"[0-9]+", valeur or "") is not None
+
+
+# --- IBAN et BIC -------------------------------------------------------------------------------
 
 
 def normaliser_iban(valeur):
@@ -44,83 +43,94 @@ def iban_lisible(valeur):
     return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
 
 
-def cle_iban_valide(iban):
-    """Contrôle ISO 13616 : les 4 premiers caractères passés à la fin, lettres → nombres, reste modulo 97 = 1."""
-    reordonne = iban[4:] + iban[:4]
-    nombre = "".join(str(int(c, 36)) for c in reordonne)
-    return int(nombre) % 97 == 1
+def _longueur_attendue(pays):
+    try:
+        return registry.get_iban_spec(pays).iban_length
+    except erreurs_schwifty.InvalidCountryCode:
+        return None
 
 
 def valider_iban(valeur):
+    """IBAN d'un compte de la zone SEPA (registre et clés de contrôle de schwifty)."""
     iban = compacter(valeur)
-    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}", iban):
+    if not _ASCII_ALPHANUMERIQUE.fullmatch(iban) or not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{8,30}", iban):
         raise ValidationError(
             "Saisissez un IBAN valide : 2 lettres de pays, 2 chiffres de clé puis le numéro de compte, "
             "par exemple FR76 3000 6000 0112 3456 7890 189.",
             code="iban_format",
         )
     pays = iban[:2]
-    if pays not in LONGUEURS_IBAN:
+    longueur = _longueur_attendue(pays)
+    try:
+        compte = IBAN(iban)
+    except erreurs_schwifty.InvalidLength:
+        raise ValidationError(
+            f"Un IBAN commençant par {pays} comporte {longueur} caractères ; "
+            f"celui saisi en comporte {len(iban)}. Vérifiez-le sur votre RIB.",
+            code="iban_longueur",
+        ) from None
+    except erreurs_schwifty.InvalidCountryCode:
+        compte = None
+    except (erreurs_schwifty.InvalidChecksumDigits, erreurs_schwifty.InvalidBBANChecksum):
+        raise ValidationError(
+            "Cet IBAN est incorrect (sa clé de contrôle ne correspond pas) : vérifiez chaque caractère sur votre RIB.",
+            code="iban_cle",
+        ) from None
+    except erreurs_schwifty.SchwiftyException:
+        raise ValidationError(
+            "Cet IBAN est incorrect : vérifiez chaque caractère sur votre RIB.", code="iban_format"
+        ) from None
+    if compte is None or not compte.in_sepa_zone:
         raise ValidationError(
             "Cet IBAN n’est pas celui d’un compte de la zone de paiement européenne (SEPA) : l’indemnisation "
             "ne peut être versée que sur un tel compte.",
             code="iban_pays",
         )
-    if len(iban) != LONGUEURS_IBAN[pays]:
+
+
+def valider_bic(valeur):
+    bic = compacter(valeur)
+    try:
+        if not _ASCII_ALPHANUMERIQUE.fullmatch(bic):
+            raise erreurs_schwifty.InvalidStructure(bic)
+        BIC(bic)
+    except erreurs_schwifty.SchwiftyException:
         raise ValidationError(
-            f"Un IBAN commençant par {pays} comporte {LONGUEURS_IBAN[pays]} caractères ; "
-            f"celui saisi en comporte {len(iban)}. Vérifiez-le sur votre RIB.",
-            code="iban_longueur",
-        )
-    if not cle_iban_valide(iban):
-        raise ValidationError(
-            "Cet IBAN est incorrect (sa clé de contrôle ne correspond pas) : vérifiez chaque caractère sur votre RIB.",
-            code="iban_cle",
-        )
+            "Saisissez un BIC valide : 8 ou 11 lettres et chiffres, par exemple BNPAFRPP ou BNPAFRPPXXX.",
+            code="bic_format",
+        ) from None
 
 
 # --- SIREN / SIRET -----------------------------------------------------------------------------
 
 
-def luhn_valide(chiffres):
-    total = 0
-    for position, caractere in enumerate(reversed(chiffres)):
-        chiffre = int(caractere)
-        if position % 2 == 1:
-            chiffre *= 2
-            if chiffre > 9:
-                chiffre -= 9
-        total += chiffre
-    return total % 10 == 0
-
-
 def siret_valide(siret):
-    if not re.fullmatch(r"\d{14}", siret):
-        return False
-    if siret.startswith(SIREN_LA_POSTE) and siret != SIRET_SIEGE_LA_POSTE:
-        return sum(int(c) for c in siret) % 5 == 0
-    return luhn_valide(siret[:9]) and luhn_valide(siret)
+    """Clé du SIRET (python-stdnum : Luhn, et la règle propre aux établissements de La Poste)."""
+    return chiffres_ascii(siret) and len(siret) == 14 and stdnum_siret.is_valid(siret)
 
 
 def valider_siren(valeur):
     siren = compacter(valeur)
-    if not re.fullmatch(r"\d{9}", siren):
+    if not (chiffres_ascii(siren) and len(siren) == 9):
         raise ValidationError("Un numéro SIREN comporte 9 chiffres, par exemple 732 829 320.", code="siren_format")
-    if not luhn_valide(siren):
+    try:
+        stdnum_siren.validate(siren)
+    except ErreurStdnum:
         raise ValidationError(
             "Ce numéro SIREN est incorrect (sa clé de contrôle ne correspond pas) : vérifiez-le sur votre extrait Kbis "
             "ou sur annuaire-entreprises.data.gouv.fr.",
             code="siren_cle",
-        )
+        ) from None
 
 
 def valider_siret(valeur):
     siret = compacter(valeur)
-    if not re.fullmatch(r"\d{14}", siret):
+    if not (chiffres_ascii(siret) and len(siret) == 14):
         raise ValidationError(
             "Un numéro SIRET comporte 14 chiffres, par exemple 732 829 320 00074.", code="siret_format"
         )
-    if not siret_valide(siret):
+    # Le SIREN contenu dans le SIRET doit lui aussi être valide (stdnum ne le vérifie pas pour La Poste).
+    if not siret_valide(siret) or not luhn.is_valid(siret[:9]):
         raise ValidationError(
             "Ce numéro SIRET est incorrect (sa clé de contrôle ne correspond pas) : vérifiez-le sur votre extrait "
             "Kbis ou sur annuaire-entreprises.data.gouv.fr.",
@@ -131,9 +141,9 @@ def valider_siret(valeur):
 def valider_siren_ou_siret(valeur):
     """9 chiffres (SIREN) ou 14 chiffres (SIRET), clé vérifiée."""
     numero = compacter(valeur)
-    if len(numero) == 9:
+    if chiffres_ascii(numero) and len(numero) == 9:
         valider_siren(numero)
-    elif len(numero) == 14:
+    elif chiffres_ascii(numero) and len(numero) == 14:
         valider_siret(numero)
     else:
         raise ValidationError(
@@ -145,7 +155,7 @@ def valider_siren_ou_siret(valeur):
 
 def valider_code_postal(valeur):
     """Code postal français : 5 chiffres, départements 01 à 95 (Corse 20xxx), outre-mer 971 à 978, 984 à 988."""
-    if not re.fullmatch(r"\d{5}", valeur):
+    if not re.fullmatch(r"[0-9]{5}", valeur or ""):
         raise ValidationError("Le code postal doit comporter 5 chiffres, par exemple 75001.")
     departement = int(valeur[:2])
     if 1 <= departement <= 95:
@@ -157,7 +167,7 @@ def valider_code_postal(valeur):
 
 def telephone_valide(valeur):
     """10 chiffres nationaux ou un numéro international en +, séparateurs usuels admis."""
-    return re.fullmatch(r"(0\d{9}|\+\d{8,15})", re.sub(r"[\s.\-()]", "", valeur)) is not None
+    return re.fullmatch(r"(0[0-9]{9}|\+[0-9]{8,15})", re.sub(r"[\s.\-()]", "", valeur or "")) is not None
 
 
 def valider_telephone(valeur):

@@ -1,9 +1,11 @@
 from django.contrib import admin
 
+from portail.saisie import FormulaireAdmin
 from precontentieux.models import Dossier, EvenementDossier, Invitation, MessageDossier, NoteDossier, PieceJointeDossier
 
 
 class EvenementInline(admin.TabularInline):
+    form = FormulaireAdmin
     model = EvenementDossier
     extra = 0
     can_delete = False
@@ -14,6 +16,7 @@ class EvenementInline(admin.TabularInline):
 
 
 class PieceInline(admin.TabularInline):
+    form = FormulaireAdmin
     model = PieceJointeDossier
     extra = 0
     can_delete = False
@@ -54,6 +57,8 @@ class MessageInline(LectureSeuleInline):
 class DossierAdmin(admin.ModelAdmin):
     """Consultation seulement : le statut ne change que par les transitions du modèle."""
 
+    form = FormulaireAdmin
+
     list_display = ("reference", "statut", "origine", "type_requerant", "requerant", "cree_le", "depose_le")
     list_filter = ("statut", "origine", "type_requerant", "qualite")
     search_fields = ("reference", "nom_naissance", "nom_usage", "raison_sociale", "requerant__email")
@@ -72,6 +77,7 @@ class DossierAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
+    form = FormulaireAdmin
     list_display = ("dossier", "courriel", "cree_le", "expire_le", "utilisee_le")
     exclude = ("empreinte",)
     readonly_fields = (

@@ -405,7 +405,11 @@ class Dossier(models.Model):
     def adresse_destinataire(self, destinataire):
         """Adresse du destinataire d'un courriel de transition ("requerant" | "redacteur")."""
         if destinataire == workflow.REQUERANT:
-            return self.courriel or (self.requerant.email if self.requerant_id else "")
+            # Jamais l'adresse tapée dans la demande (`courriel`) : seulement une adresse prouvée par le
+            # compte du requérant (portail/adresses.py) ; sans elle, aucun courriel automatique.
+            from portail.adresses import adresse_prouvee
+
+            return adresse_prouvee(self.requerant) if self.requerant_id else ""
         if destinataire == "redacteur" and self.redacteur_id:
             return self.redacteur.email
         return ""

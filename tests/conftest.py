@@ -17,6 +17,17 @@ def _gabarits_stricts():
 
 
 @pytest.fixture(autouse=True)
+def _cache_vide():
+    """Chaque test part d'un cache vide : les compteurs des limiteurs de débit ne passent pas d'un test à
+    l'autre (les identifiants d'utilisateurs et les adresses IP de test se répètent)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _rappels_on_commit(request, monkeypatch):
     """Exécute les rappels `transaction.on_commit` comme en production.
 

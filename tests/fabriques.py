@@ -60,6 +60,15 @@ class UtilisateurFactory(factory.django.DjangoModelFactory):
             self.groups.add(*Group.objects.filter(name__in=[str(r) for r in roles]))
             self.__dict__.pop("_roles_cache", None)
 
+    @factory.post_generation
+    def adresse_verifiee(self, create, verifiee, **kwargs):
+        """`UtilisateurFactory(adresse_verifiee=True)` : adresse du compte vérifiée (django-allauth), donc
+        « prouvée » : les courriels automatiques peuvent y partir (portail/adresses.py)."""
+        if create and verifiee:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.create(user=self, email=self.email.lower(), primary=True, verified=True)
+
 
 def agent(*roles):
     """Un agent du ministère de la Justice qui a ces rôles (« attributeur », Role.VALIDATEUR…)."""

@@ -12,19 +12,15 @@ expiration ; un dossier déjà rattaché à quelqu'un d'autre ne l'est jamais à
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.db import transaction
 
+from portail.limiteurs import consommer
 from precontentieux.models import Dossier, Invitation, TransitionInterdite, empreinte_jeton
 
 # Clé de session où l'invitation attend la connexion de l'usager.
 CLE_SESSION_INVITATION = "invitation_jeton"
 # Référence du dossier tout juste rattaché : `usagers:accueil` y conduit l'usager une fois.
 CLE_SESSION_DOSSIER_RATTACHE = "invitation_dossier_rattache"
-
-# Limitation des tentatives sur les liens d'invitation, par adresse IP (jetons inconnus compris).
-LIMITE_TENTATIVES = 20
-FENETRE_SECONDES = 10 * 60
 
 # Raisons d'échec (affichées par `message_echec`).
 INCONNUE = "inconnue"
@@ -64,15 +60,9 @@ class Rattachement:
 
 
 def tentative_autorisee(request):
-    """Compte une tentative sur un lien d'invitation ; faux au-delà de la limite (réponse 429)."""
-    cle = f"usagers:invitation:ip:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(cle, 0, timeout=FENETRE_SECONDES)
-    try:
-        tentatives = cache.incr(cle)
-    except ValueError:  # clé expirée entre add et incr
-        cache.set(cle, 1, timeout=FENETRE_SECONDES)
-        tentatives = 1
-    return tentatives <= LIMITE_TENTATIVES
+    """Compte une tentative sur un lien d'invitation (jetons inconnus compris, par adresse IP du client) ;
+    faux au-delà de la limite `LIMITES_DE_DEBIT["invitation"]` (réponse 429)."""
+    return consommer(request, "invitation")
 
 
 def etat_invitation(invitation):
@@ -85,21 +75,12 @@ def etat_invitation(invitation):
     return ""
 
 
-def _completer_profil(user, invitation):
-    """Reprend les coordonnées données par l'agent dans les champs encore vides du compte."""
-    modifies = []
-    for champ_user, champ_invitation in (
-        ("civilite", "civilite"),
-        ("prenom", "prenom"),
-        ("nom", "nom"),
-        ("telephone", "telephone"),
-    ):
-        valeur = getattr(invitation, champ_invitation)
-        if valeur and not getattr(user, champ_user):
-            setattr(user, champ_user, valeur)
-            modifies.append(champ_user)
-    if modifies:
-        user.save(update_fields=modifies)
+def masquer_adresse(adresse):
+    """« vincent.dupont@exemple.fr » → « v***@exemple.fr » : montré avant le rattachement, sans dévoiler l'adresse."""
+    local, _, domaine = str(adresse or "").partition("@")
+    if not local or not domaine:
+        return ""
+    return f"{local[0]}***@{domaine}"
 
 
 def rattacher(jeton, user):
@@ -119,7 +100,7 @@ def rattacher(jeton, user):
             dossier.rattacher(user, invitation)
         except TransitionInterdite:  # dossier clos entre-temps
             return Rattachement(raison=INCONNUE)
-        _completer_profil(user, invitation)
+        # Les coordonnées données par l'agent (nom, téléphone…) ne sont jamais recopiées dans le compte.
     return Rattachement(dossier=dossier)
 
 

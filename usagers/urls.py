@@ -1,12 +1,14 @@
 from django.urls import path
 
-from usagers import views
+from usagers import nouveau_lien, views
 from usagers.demande import views as demande
 
 app_name = "usagers"
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
+    # Avant `invitation/<jeton>/` : « nouveau-lien » n'est jamais un jeton (43 caractères aléatoires).
+    path("invitation/nouveau-lien/", nouveau_lien.nouveau_lien, name="nouveau_lien"),
     path("invitation/<str:jeton>/", views.invitation, name="invitation"),
     path("demandes/", views.accueil, name="mes_demandes"),
     path("demandes/nouvelle/", views.nouvelle_demande, name="nouvelle_demande"),

@@ -24,6 +24,7 @@ from usagers.invitations import (
     PAS_USAGER,
     UTILISEE,
     etat_invitation,
+    masquer_adresse,
     message_echec,
     rattacher,
     tentative_autorisee,
@@ -166,6 +167,7 @@ def invitation(request, jeton):
     if request.method == "GET":
         contexte = {
             "invitation": invitation,
+            "adresse_masquee": masquer_adresse(invitation.courriel),
             "dossier": invitation.dossier,
             "connecte": user.is_authenticated,
             "est_usager": user.is_authenticated and user.est_usager,

@@ -67,6 +67,12 @@ class AdaptateurCompte(DefaultAccountAdapter):
 
     # --- authentification ---------------------------------------------------------------
 
+    def get_client_ip(self, request):
+        # Une seule fonction d'adresse IP pour tous les limiteurs et le journal (proxys de confiance).
+        from portail.reseau import ip_client
+
+        return ip_client(request) or "0.0.0.0"  # noqa: S104 (clé de limitation, jamais une adresse d'écoute)
+
     def pre_authenticate(self, request, **credentials):
         try:
             super().pre_authenticate(request, **credentials)

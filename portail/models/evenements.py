@@ -38,7 +38,9 @@ class Evenement(models.Model):
 
     @classmethod
     def journaliser(cls, type, *, acteur=None, cible=None, request=None, **details):
-        ip = request.META.get("REMOTE_ADDR") if request is not None else None
+        from portail.reseau import ip_client
+
+        ip = (ip_client(request) or None) if request is not None else None
         if acteur is not None and not getattr(acteur, "pk", None):
             acteur = None
         return cls.objects.create(type=type, acteur=acteur, cible=cible, adresse_ip=ip, details=details)

@@ -203,6 +203,9 @@ DEFAULT_FROM_EMAIL = env(
     "COURRIEL_EXPEDITEUR", "Mon Indemnisation Justice <ne-pas-repondre@indemnisation.justice.gouv.fr>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Adresse de contact du Bureau du précontentieux donnée aux usagers (courriel d'invitation) ; vide : seule
+# l'adresse postale est donnée.
+COURRIEL_CONTACT_USAGERS = env("COURRIEL_CONTACT_USAGERS", "")
 MAILERS = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -246,13 +249,20 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
-        if env("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_portail"}
-    )
-}
+
+def reglage_cache(url_redis):
+    """Cache Redis tolérant aux pannes (portail/cache_tolerant.py : les limiteurs s'ouvrent si Redis est arrêté),
+    ou cache en base en mode embarqué."""
+    if not url_redis:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_portail"}
+    return {
+        "BACKEND": "portail.cache_tolerant.CacheRedisTolerant",
+        "LOCATION": url_redis,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+
+
+CACHES = {"default": reglage_cache(env("REDIS_URL"))}
 
 # OIDC : ProConnect (agents) et FranceConnect (usagers). Les URL viennent de la découverte.
 OIDC_FOURNISSEURS = {
@@ -315,6 +325,14 @@ ACCOUNT_FORMS = {
     "change_password": "portail.comptes.forms.FormulaireChangementMotDePasse",
     "add_email": "portail.comptes.forms.FormulaireAjoutAdresse",
 }
+# Derrière un proxy inverse, nombre de proxys de confiance devant le portail : l'adresse du client est lue
+# dans X-Forwarded-For en sautant ce nombre de proxys (portail/reseau.py, pour tous les limiteurs et le
+# journal d'audit). 0 : seul REMOTE_ADDR compte (développement).
+NOMBRE_PROXYS_DE_CONFIANCE = int(env("DJANGO_NOMBRE_PROXYS_DE_CONFIANCE", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = NOMBRE_PROXYS_DE_CONFIANCE
+
+# Limitation de débit : un seul limiteur, celui de django-allauth (portail/limiteurs.py). Format
+# « nombre/durée/par » : par ip, par key (adresse saisie, jeton…) ou par user (compte connecté).
 ACCOUNT_RATE_LIMITS = {
     "login": "20/m/ip",
     "login_failed": "5/5m/ip,5/5m/key",
@@ -322,6 +340,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/h/ip,3/h/key",
     "reset_password_from_key": "10/h/ip",
     "confirm_email": "3/10m/key",
+}
+# Limites des autres routes (portail.limiteurs.consommer), au même format.
+LIMITES_DE_DEBIT = {
+    # Ouverture d'un lien d'invitation (jetons inconnus compris) : par adresse IP.
+    "invitation": "20/10m/ip",
+    # Invitations envoyées par un même agent (déclarations envoyées et invitations renvoyées).
+    "invitation_agent": "20/h/user,50/d/user",
+    # Nouveau lien d'invitation en libre-service : par adresse IP et par adresse saisie.
+    "nouveau_lien": "10/h/ip,3/d/key",
 }
 
 DSFR_MARK_OPTIONAL_FIELDS = True

@@ -46,6 +46,7 @@ STORAGES = {
 # django-dsfr ne correspondent plus et le navigateur bloquerait les feuilles (tests/e2e/test_statiques_production.py).
 DSFR_USE_INTEGRITY_CHECKSUMS = False
 
-# Derrière un proxy inverse, nombre de proxys de confiance : sans cela, la limitation de débit
-# d'allauth verrait l'adresse du proxy pour tous les usagers.
-ALLAUTH_TRUSTED_PROXY_COUNT = int(env("DJANGO_NOMBRE_PROXYS_DE_CONFIANCE", "1"))
+# Derrière un proxy inverse, nombre de proxys de confiance : sans cela, les limiteurs et le journal
+# d'audit verraient l'adresse du proxy pour tous les usagers (portail/reseau.py).
+NOMBRE_PROXYS_DE_CONFIANCE = int(env("DJANGO_NOMBRE_PROXYS_DE_CONFIANCE", "1"))
+ALLAUTH_TRUSTED_PROXY_COUNT = NOMBRE_PROXYS_DE_CONFIANCE

@@ -46,7 +46,7 @@ def _connecter_par_cookie(contexte, utilisateur, live_server):
 def test_demande_sans_invitation_non_assure_jusqu_au_recepisse(
     page, journal_navigateur, live_server, fichiers_temporaires
 ):
-    usager = UtilisateurFactory(prenom="Martin", nom="DUPONT", email=COURRIEL)
+    usager = UtilisateurFactory(prenom="Martin", nom="DUPONT", email=COURRIEL, adresse_verifiee=True)
     _connecter_par_cookie(page.context, usager, live_server)
 
     page.goto("/mon-espace/demandes/nouvelle/")

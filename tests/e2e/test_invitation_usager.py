@@ -49,7 +49,8 @@ def test_invitation_inscription_par_courriel_jusqu_au_recepisse(
 
     # Compléter : date et adresse reprises de la déclaration, pièces selon la table (logement assuré).
     parcours.etape_bris_de_porte(page, journal_navigateur, dossier, qualite="proprietaire_occupant", assure=True)
-    parcours.etape_informations(page, journal_navigateur, prenoms_attendus="Martin", courriel_attendu=COURRIEL)
+    # Compte par courriel : les coordonnées données par l'agent ne sont pas recopiées dans le compte.
+    parcours.etape_informations(page, journal_navigateur, prenoms_attendus="", courriel_attendu=COURRIEL)
     requis = parcours.etape_pieces(page, journal_navigateur, dossier)
     assert TypePiece.ATTESTATION_ASSURANCE in requis
     assert TypePiece.ATTESTATION_FORCES_DE_L_ORDRE not in requis  # la déclaration de l'agent en tient lieu

@@ -180,7 +180,7 @@ class WorkerCelery:
         self.env = env
         self._processus = None
 
-    def demarrer(self):
+    def demarrer(self, attendre_pret=True):
         self._fichier = open(self.journal, "ab")  # noqa: SIM115
         self._processus = subprocess.Popen(  # noqa: S603
             [
@@ -202,12 +202,19 @@ class WorkerCelery:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        if attendre_pret:
+            self.attendre_pret()
+
+    def attendre_pret(self):
         attendre(
             lambda: self._processus.poll() is not None or " ready." in self.lire_journal(),
             delai=30,
             message="le worker Celery ne démarre pas",
         )
         assert self._processus.poll() is None, self.lire_journal()
+
+    def en_vie(self):
+        return self._processus is not None and self._processus.poll() is None
 
     @property
     def pid(self):

@@ -54,6 +54,8 @@ ROUTES_PUBLIQUES = {
     "faq:detail",
     # Lien d'invitation reçu par courriel par l'usager
     "usagers:invitation",
+    # Nouveau lien d’invitation en libre-service (adresse saisie, rien n’est révélé, débit limité)
+    "usagers:nouveau_lien",
     # Test d'éligibilité public (sans invitation)
     "eligibilite:debut",
     "eligibilite:question",

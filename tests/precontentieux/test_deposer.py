@@ -87,7 +87,7 @@ def test_seul_le_requerant_depose():
 
 
 def test_depot_reussi_etat_evenement_courriel_recepisse():
-    usager = UtilisateurFactory(email="compte@exemple.fr")
+    usager = UtilisateurFactory(email="compte@exemple.fr", adresse_verifiee=True)
     dossier = completer(dossier_declare(usager))
     assert dossier.peut_deposer(usager) == (True, "")
     assert dossier.manquants() == []
@@ -109,9 +109,10 @@ def test_depot_reussi_etat_evenement_courriel_recepisse():
     with pytest.raises(TransitionInterdite):
         dossier.deposer(usager)
 
-    # Accusé de réception dans la boîte d'envoi, au courriel de contact donné dans la demande.
+    # Accusé de réception dans la boîte d'envoi, à l'adresse vérifiée du compte (jamais à l'adresse tapée
+    # dans la demande, ici martin.dupont@courriel.fr).
     email = EmailSortant.objects.get(gabarit="accuse_reception")
-    assert email.destinataire == "martin.dupont@courriel.fr"
+    assert email.destinataire == "compte@exemple.fr"
     date_rejet = ajouter_mois(dossier.date_depot, 2)
     assert email.contexte["date_rejet_implicite"] == date_fr(date_rejet)
     rendu = rendre(email)

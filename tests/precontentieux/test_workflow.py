@@ -251,10 +251,14 @@ def test_transitions_possibles_pour_les_boutons():
 
 def test_cloture_par_le_systeme_et_courriel_a_l_usager():
     dossier = DossierFactory()
+    # Le courriel part à l'adresse prouvée du compte du requérant, jamais à l'adresse tapée (issue 11, item 5).
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=dossier.requerant, email=dossier.requerant.email, primary=True, verified=True)
     dossier.cloturer(None, "Demande abandonnée depuis six mois.")
     assert dossier.statut == S.CLOTURE and dossier.cloture_le
     courriel = EmailSortant.objects.get(gabarit="cloture")
-    assert courriel.destinataire == dossier.courriel
+    assert courriel.destinataire == dossier.requerant.email
     assert courriel.contexte["motif"] == "Demande abandonnée depuis six mois."
 
 

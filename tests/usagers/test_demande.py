@@ -36,7 +36,7 @@ def _stockage(settings, tmp_path):
 
 @pytest.fixture
 def usager():
-    return UtilisateurFactory(prenom="Martin", nom="DUPONT", email="martin@exemple.fr")
+    return UtilisateurFactory(prenom="Martin", nom="DUPONT", email="martin@exemple.fr", adresse_verifiee=True)
 
 
 @pytest.fixture
@@ -368,7 +368,7 @@ def test_parcours_complet_depot_courriel_recepisse(client, usager, dossier):
     assert "tribunal administratif" in texte(page)
 
     email = EmailSortant.objects.get(gabarit="accuse_reception")
-    assert email.destinataire == "martin.dupont@courriel.fr"
+    assert email.destinataire == "martin@exemple.fr"  # l'adresse vérifiée du compte, pas celle tapée
     assert email.contexte["date_rejet_implicite"] == date_fr(date_rejet)
 
     pdf = client.get(reverse("usagers:recepisse", args=[dossier.reference]))

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portail.models import Utilisateur
-from precontentieux.enums import Civilite, StatutDossier, TypeEvenementDossier
+from precontentieux.enums import StatutDossier, TypeEvenementDossier
 from precontentieux.models import Dossier, EvenementDossier, Invitation
 from tests.fabriques import UtilisateurFactory
 from tests.portail.comptes_outils import MOT_DE_PASSE, chemin_du_lien, connexion, creer_compte, inscription
 from tests.usagers.outils_usagers import chemin_invitation, declarer, dossier_invite, texte
-from usagers.invitations import CLE_SESSION_INVITATION, LIMITE_TENTATIVES
+from usagers.invitations import CLE_SESSION_INVITATION
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +125,8 @@ def test_usager_connecte_rattache_directement_puis_lien_usage_unique(client):
     evenement = EvenementDossier.objects.get(dossier=dossier, type=TypeEvenementDossier.RATTACHEMENT)
     assert evenement.acteur == usager
     usager.refresh_from_db()
-    assert (usager.prenom, usager.nom, usager.telephone) == ("Martin", "DUPONT", "0600000000")
+    # Les coordonnées données par l'agent ne sont pas recopiées dans le compte (issue 11, item 2).
+    assert (usager.prenom, usager.nom, usager.telephone) == ("", "", "")
 
     # Le même compte rouvre le lien : simplement conduit à sa demande, rien ne change.
     avant = etat_base()
@@ -228,12 +229,8 @@ def test_parcours_complet_inscription_par_courriel(client):
     assert dossier.requerant == usager
     invitation = Invitation.objects.get(dossier=dossier)
     assert invitation.utilisee_par == usager
-    assert (usager.prenom, usager.nom, usager.civilite, usager.telephone) == (
-        "Martin",
-        "DUPONT",
-        Civilite.MONSIEUR,
-        "06 00 00 00 00",
-    )
+    # Les coordonnées données par l'agent ne sont pas recopiées dans le compte (issue 11, item 2).
+    assert (usager.prenom, usager.nom, usager.civilite, usager.telephone) == ("", "", "", "")
     assert EmailAddress.objects.get(user=usager).verified
     # Le rattachement n'a lieu qu'une fois : la page « Mes demandes » s'affiche ensuite normalement.
     assert client.get(reverse("usagers:accueil")).status_code == 200
@@ -278,7 +275,7 @@ def test_parcours_complet_franceconnect(client, parcours_oidc):
 
 def test_tentatives_limitees_par_adresse_ip_jetons_inconnus_compris(client):
     _, invitation, jeton = dossier_invite()
-    for i in range(LIMITE_TENTATIVES):
+    for i in range(20):  # LIMITES_DE_DEBIT["invitation"]
         assert client.get(reverse("usagers:invitation", args=[f"essai-{i}"])).status_code == 404
     reponse = client.get(reverse("usagers:invitation", args=[jeton]))
     assert reponse.status_code == 429
@@ -300,3 +297,14 @@ def test_agent_connecte_par_proconnect_avec_un_jeton_en_attente(client, parcours
     assert etat_base() == avant
     assert CLE_SESSION_INVITATION not in client.session
     assert client.get(reverse("usagers:invitation", args=[jeton])).status_code == 200
+
+
+def test_la_page_du_lien_montre_l_adresse_invitee_masquee(client):
+    from usagers.invitations import masquer_adresse
+
+    _, _, jeton = dossier_invite()
+    contenu = texte(client.get(reverse("usagers:invitation", args=[jeton])))
+    assert "Ce lien a été envoyé à <strong>u***@exemple.fr</strong>" in contenu
+    assert "usager@exemple.fr" not in contenu
+    assert masquer_adresse("vincent.dupont@exemple.fr") == "v***@exemple.fr"
+    assert masquer_adresse("") == ""
