@@ -2,16 +2,20 @@ import uuid
 
 from django.conf import settings
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from declarations.enums import ErreurOperationnelle, StatutDeclaration
-from portail.emails import programmer_email
 from portail.models import PieceAnalysee
-from portail.utils import date_fr, generer_reference
+from portail.utils import generer_reference
 from portail.validateurs import telephone_valide
 from precontentieux.enums import Civilite, OrigineDossier
-from precontentieux.models import CHAMPS_AVANCEMENT, Dossier, Invitation
+from precontentieux.models import (  # noqa: F401 (inviter_usager : réexporté pour les vues des agents)
+    CHAMPS_AVANCEMENT,
+    MESSAGE_TROP_D_INVITATIONS,
+    Dossier,
+    Invitation,
+    inviter_usager,
+)
 
 
 class DeclarationVerrouillee(Exception):
@@ -231,41 +235,6 @@ def _champs_manquants(declaration):
         elif piece.infectee:
             libelles.append(f"document « {piece.nom_original} » : refusé par l’antivirus, à retirer")
     return libelles
-
-
-MESSAGE_TROP_D_INVITATIONS = (
-    "Vous avez envoyé beaucoup d’invitations en peu de temps : par sécurité, l’envoi de nouvelles invitations "
-    "est suspendu pour votre compte. Réessayez dans une heure ; votre saisie est conservée."
-)
-
-
-def inviter_usager(dossier, *, courriel, civilite="", nom="", prenom="", telephone="", agent=None):
-    """Crée l'invitation et met son courriel dans la boîte d'envoi (dans la transaction courante).
-
-    Le nombre d'invitations par agent est limité (`LIMITES_DE_DEBIT["invitation_agent"]`) : au-delà, lève
-    `DebitDepasse` (la transaction de l'appelant est annulée, rien n'est envoyé)."""
-    from portail.limiteurs import DebitDepasse, consommer
-
-    if agent is not None and not consommer(None, "invitation_agent", user=agent):
-        raise DebitDepasse(MESSAGE_TROP_D_INVITATIONS)
-    invitation, jeton = Invitation.creer(
-        dossier, courriel=courriel, civilite=civilite, nom=nom, prenom=prenom, telephone=telephone
-    )
-    programmer_email(
-        "invitation_usager",
-        courriel,
-        {
-            # Aucune donnée saisie en tête du courriel : la salutation est fixe (portail/adresses.py).
-            "reference": dossier.reference,
-            "date_operation": date_fr(dossier.date_operation),
-            "adresse": dossier.adresse,
-            "url_invitation": settings.URL_PORTAIL + reverse("usagers:invitation", args=[jeton]),
-            "expire_le": date_fr(timezone.localdate(invitation.expire_le)),
-            "url_nouveau_lien": settings.URL_PORTAIL + reverse("usagers:nouveau_lien"),
-            "courriel_contact": settings.COURRIEL_CONTACT_USAGERS,
-        },
-    )
-    return invitation
 
 
 def envoyer_declaration(declaration_id, acteur, *, limiter_invitations=False):

@@ -28,6 +28,7 @@ class PieceInline(admin.TabularInline):
 
 
 class LectureSeuleInline(admin.TabularInline):
+    form = FormulaireAdmin
     extra = 0
     can_delete = False
 

@@ -3,9 +3,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
-from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
 
 from portail.enums import Role, TypeUtilisateur
+from portail.formulaires import FormulaireDsfr
 from precontentieux.enums import TypePiece
 
 # Un dossier compte dans la charge d'un rédacteur tant qu'il est entre ses mains.
@@ -13,24 +13,11 @@ ETATS_CHARGE = ("a_instruire", "en_instruction", "attente_complements")
 LONGUEUR_TEXTE_MAX = 5000
 
 
-class FormulaireBackOffice(DsfrBaseForm):
-    use_required_attribute = False
-    default_renderer = DsfrDjangoTemplates
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for champ in self.fields.values():
-            if not hasattr(champ.widget, "group_class"):
-                champ.widget.group_class = "fr-input-group"
-
-    def get_context(self):
-        # DsfrBaseForm.get_context émet un avertissement transitoire : on fixe la valeur nous-mêmes.
-        context = forms.Form.get_context(self)
-        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
-        return context
+class FormulaireBackOffice(FormulaireDsfr):
+    """Base des formulaires du back-office : celle du portail (rendu partagé, saisie normalisée)."""
 
 
-class JetonMixin(forms.Form):
+class JetonMixin(FormulaireDsfr):
     """Jeton à usage unique (voir `precontentieux.instruction.EnvoiUnique`)."""
 
     jeton = forms.UUIDField(
@@ -39,13 +26,15 @@ class JetonMixin(forms.Form):
 
 
 def _texte(label, message, aide="", rows=5, required=True):
+    widget = forms.Textarea(attrs={"rows": rows})
+    widget.group_class = "fr-input-group"  # champ parfois ajouté après l'habillage de FormulaireDsfr
     return forms.CharField(
         label=label,
         help_text=aide,
         required=required,
         max_length=LONGUEUR_TEXTE_MAX,
         strip=True,
-        widget=forms.Textarea(attrs={"rows": rows}),
+        widget=widget,
         error_messages={
             "required": message,
             "max_length": f"Le texte ne doit pas dépasser {LONGUEUR_TEXTE_MAX} caractères.",
@@ -128,6 +117,7 @@ class AttributionForm(FormulaireBackOffice):
                 aide="Conservé dans l’historique du dossier.",
                 rows=3,
             )
+            self.habiller_de_nouveau()
 
     def clean_redacteur(self):
         redacteur = self.cleaned_data["redacteur"]
@@ -169,3 +159,4 @@ class ActionForm(FormulaireBackOffice):
             self.fields["motif"] = _texte("Motif", "Indiquez le motif.", aide="Conservé dans l’historique.", rows=3)
         else:
             self.fields["motif"] = _texte("Commentaire (facultatif)", "", rows=3, required=False)
+        self.habiller_de_nouveau()

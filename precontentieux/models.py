@@ -633,4 +633,43 @@ class Invitation(models.Model):
         return cls.objects.select_related("dossier").filter(empreinte=empreinte_jeton(jeton)).first()
 
 
+# --- Invitation de l'usager (par l'agent qui déclare, ou lien renvoyé en libre-service) -------------------
+
+
+MESSAGE_TROP_D_INVITATIONS = (
+    "Vous avez envoyé beaucoup d’invitations en peu de temps : par sécurité, l’envoi de nouvelles invitations "
+    "est suspendu pour votre compte. Réessayez dans une heure ; votre saisie est conservée."
+)
+
+
+def inviter_usager(dossier, *, courriel, civilite="", nom="", prenom="", telephone="", agent=None):
+    """Crée l'invitation et met son courriel dans la boîte d'envoi (dans la transaction courante).
+
+    Le nombre d'invitations par agent est limité (`LIMITES_DE_DEBIT["invitation_agent"]`) : au-delà, lève
+    `DebitDepasse` (la transaction de l'appelant est annulée, rien n'est envoyé)."""
+    from portail.emails import programmer_email
+    from portail.limiteurs import DebitDepasse, consommer
+
+    if agent is not None and not consommer(None, "invitation_agent", user=agent):
+        raise DebitDepasse(MESSAGE_TROP_D_INVITATIONS)
+    invitation, jeton = Invitation.creer(
+        dossier, courriel=courriel, civilite=civilite, nom=nom, prenom=prenom, telephone=telephone
+    )
+    programmer_email(
+        "invitation_usager",
+        courriel,
+        {
+            # Aucune donnée saisie en tête du courriel : la salutation est fixe (portail/adresses.py).
+            "reference": dossier.reference,
+            "date_operation": date_fr(dossier.date_operation),
+            "adresse": dossier.adresse,
+            "url_invitation": settings.URL_PORTAIL + reverse("usagers:invitation", args=[jeton]),
+            "expire_le": date_fr(timezone.localdate(invitation.expire_le)),
+            "url_nouveau_lien": settings.URL_PORTAIL + reverse("usagers:nouveau_lien"),
+            "courriel_contact": settings.COURRIEL_CONTACT_USAGERS,
+        },
+    )
+    return invitation
+
+
 from precontentieux.instruction import EnvoiUnique, MessageDossier, NoteDossier  # noqa: E402, F401

@@ -17,10 +17,9 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Func, Q, Value
-from dsfr.forms import DsfrBaseForm
 
-from portail.comptes.forms import ListeErreursDsfr
 from portail.enums import ADMINISTRATIONS_FDO, CodeAdministration, Role
+from portail.formulaires import FormulaireDsfr, ListeErreursDsfr
 from portail.models import Utilisateur
 from precontentieux.enums import StatutDossier
 from precontentieux.files_attente import TRIS
@@ -73,7 +72,7 @@ def filtre_texte(texte):
     )
 
 
-class RechercheForm(DsfrBaseForm):
+class RechercheForm(FormulaireDsfr):
     q = forms.CharField(
         label="Mots recherchés",
         required=False,

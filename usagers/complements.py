@@ -6,19 +6,16 @@ Les fichiers sont vérifiés par leur contenu (portail.fichiers) avant toute éc
 """
 
 from django import forms
-from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
 
 from portail.fichiers import FichierRefuse, verifier_fichier
+from portail.formulaires import FormulaireDsfr
 from precontentieux.enums import TypePiece
 
 NOMBRE_MAX_FICHIERS = 20
 LONGUEUR_MAX = 5000
 
 
-class ReponseComplementsForm(DsfrBaseForm):
-    use_required_attribute = False
-    default_renderer = DsfrDjangoTemplates
-
+class ReponseComplementsForm(FormulaireDsfr):
     message = forms.CharField(
         label="Votre message",
         required=False,
@@ -34,12 +31,6 @@ class ReponseComplementsForm(DsfrBaseForm):
         self.fichiers_recus = fichiers or {}
         self.fichiers_verifies = []
         self.erreurs_fichiers = []
-
-    def get_context(self):
-        # DsfrBaseForm.get_context émet un avertissement transitoire : on fixe la valeur nous-mêmes.
-        context = forms.Form.get_context(self)
-        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
-        return context
 
     def clean(self):
         donnees = super().clean()

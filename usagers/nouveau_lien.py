@@ -45,7 +45,7 @@ class DemandeNouveauLienForm(MixinDsfr):
 
 def renvoyer_liens(courriel):
     """Nouveaux liens pour les dossiers en attente invités à `courriel` ; renvoie le nombre envoyé."""
-    from declarations.models import inviter_usager
+    from precontentieux.models import inviter_usager
 
     courriel = courriel.strip()
     envoyes = 0

@@ -80,6 +80,8 @@ def test_la_salutation_ne_commence_jamais_par_un_texte_saisi(gabarit):
     sources = "".join((racine / f).read_text(encoding="utf-8") for f in ("corps.txt", "corps.html", "sujet.txt"))
     variables = set(re.findall(r"{{\s*(\w+)", sources)) | set(re.findall(r"{%\s*if\s+(\w+)", sources))
     contexte = dict.fromkeys(variables, ARNAQUE)
+    # Les listes parcourues par une boucle (récapitulatifs) : vides, la salutation ne dépend pas d'elles.
+    contexte.update(dict.fromkeys(re.findall(r"{%\s*for\s+\w+\s+in\s+(\w+)", sources), []))
     contexte.update(destinataire="x@exemple.fr", url_portail="https://portail.example", sujet="Sujet")
     texte = render_to_string(f"emails/{gabarit}/corps.txt", contexte).strip()
     assert texte.splitlines()[0] == "Bonjour,", texte.splitlines()[0]

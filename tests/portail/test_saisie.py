@@ -44,9 +44,16 @@ def classes_de_formulaires():
 
 
 def _contextes():
+    from precontentieux.models import Dossier
+    from precontentieux.workflow import TRANSITIONS
     from usagers.eligibilite import QUESTIONS
 
-    return {"QuestionForm": [{"question": question} for question in list(QUESTIONS.values())[:1]]}
+    return {
+        "QuestionForm": [{"question": question} for question in list(QUESTIONS.values())[:1]],
+        "ActionForm": [{"transition": TRANSITIONS["cloturer"]}],
+        "AttributionForm": [{"dossier": Dossier(), "reattribution": True}],
+        "DemandeComplementsForm": [{"dossier": Dossier()}],
+    }
 
 
 CONTEXTES = _contextes()

@@ -29,7 +29,8 @@ def agents():
 
 def dossier_depose(usager=None, **champs):
     """Dossier réel : déclaration envoyée (sentinelles dans l'étape 2), demande complète, déposée par l'usager."""
-    usager = usager or UtilisateurFactory()
+    # Adresse vérifiée : les courriels automatiques (accusé de réception, compléments) peuvent y partir.
+    usager = usager or UtilisateurFactory(adresse_verifiee=True)
     dossier = completer(dossier_declare(requerant=usager), **champs)
     dossier.deposer(usager)
     return dossier

@@ -129,8 +129,8 @@ def test_demande_de_complements_puis_reponse_de_l_usager_des_deux_cotes(client, 
     assert demande.nature == NatureMessage.DEMANDE_COMPLEMENTS and demande.pieces_demandees == ["facture", "rib"]
     # Courriel à l'usager avec le lien de sa demande, sans rien de confidentiel.
     courriel = EmailSortant.objects.get(gabarit="demande_complements")
-    assert courriel.destinataire == dossier.courriel
-    envoye = [m for m in mail.outbox if m.to == [dossier.courriel] and dossier.reference in m.body][-1]
+    assert courriel.destinataire == usager.email  # adresse prouvée du compte, jamais celle tapée
+    envoye = [m for m in mail.outbox if m.to == [usager.email] and dossier.reference in m.body][-1]
     assert reverse("usagers:demande", args=[dossier.reference]) in envoye.body
     for sentinelle in TEXTES_SENTINELLES:
         assert sentinelle not in envoye.body
