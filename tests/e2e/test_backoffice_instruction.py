@@ -98,9 +98,9 @@ def _declarer(page, journal):
     page.get_by_label(re.compile(r"^\s*Prénom")).fill("Camille")
     page.get_by_label(re.compile(r"^\s*Téléphone")).fill("06 00 00 00 00")
     page.get_by_label(re.compile(r"^\s*Courriel")).fill(COURRIEL)
+    # « Envoyer » termine la déclaration (guide des forces de l'ordre) : pas de page de relecture.
     page.get_by_role("button", name="Envoyer").click()
-    page.get_by_role("button", name="Confirmer l’envoi de la déclaration").click()
-    expect(page.get_by_text("Une déclaration envoyée ne peut plus être modifiée.")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Votre déclaration BP-\S+ a été envoyée"))).to_be_visible()
     verifier_page(page, journal)
     declaration = Declaration.objects.get(numero_procedure="PROC-CONFIDENTIELLE-E2E")
     (invitation,) = [m for m in mail.outbox if m.to == [COURRIEL]]
@@ -132,7 +132,7 @@ def test_parcours_complet_de_l_instruction(
     parcours.inscription_par_courriel(page, journal_navigateur, COURRIEL, MOT_DE_PASSE)
     parcours.demande_rattachee(page, journal_navigateur, dossier)
     parcours.etape_bris_de_porte(page, journal_navigateur, dossier, qualite="locataire", assure=True)
-    parcours.etape_informations(page, journal_navigateur, prenoms_attendus="Camille", courriel_attendu=COURRIEL)
+    parcours.etape_informations(page, journal_navigateur, prenoms_attendus="", courriel_attendu=COURRIEL)
     parcours.etape_pieces(page, journal_navigateur, dossier)
     dossier = parcours.recapitulatif_et_depot(page, journal_navigateur, dossier)
     url_fiche = f"/precontentieux/dossiers/{dossier.reference}/"

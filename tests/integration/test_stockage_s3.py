@@ -226,7 +226,7 @@ def test_deux_instances_web_partagent_les_fichiers_du_seau(instances, stockage_s
     # Retrait sur l'instance B : l'objet quitte le seau, l'instance A ne le sert plus.
     declaration.refresh_from_db()
     corps, type_corps = multipart(
-        {"csrfmiddlewaretoken": JETON_CSRF, "version": declaration.version, "supprimer_piece": piece.pk}, {}
+        {"csrfmiddlewaretoken": JETON_CSRF, "version": declaration.version, "retirer_piece": piece.pk}, {}
     )
     statut, _, _ = b.requete(etape, cookie, corps, type_corps)
     assert statut == 302, b.journal.read_text()
