@@ -93,7 +93,9 @@ def test_chaque_formulaire_refuse_nul_et_inversion_de_sens(classe, caractere, co
     formulaire = instancier(classe, {})
     champs = [nom for nom, champ in formulaire.fields.items() if not champ.disabled]
     if not champs:
-        pytest.skip(f"{classe.__name__} : formulaire sans champ saisissable")
+        # Classe de base sans champ (EtapeForm, FormulaireDsfr…) : ses sous-classes, qui ont des champs, sont
+        # vérifiées par ce même test ; ici seule l'application du mixin compte (affirmée plus haut).
+        return
     donnees = {}
     for nom in champs:
         champ_lie = formulaire[nom]
