@@ -1,7 +1,7 @@
 from django.urls import path
 
 from precontentieux import views
-from precontentieux.views import dossier, files, instruction, recherche
+from precontentieux.views import dossier, files, instruction, recherche, signature
 
 app_name = "precontentieux"
 
@@ -26,4 +26,7 @@ urlpatterns = [
         name="demander_complements",
     ),
     path("dossiers/<str:reference>/actions/<str:nom>/", instruction.action, name="action"),
+    # Signature par le validateur (precontentieux/views/signature.py)
+    path("dossiers/<str:reference>/signer/", signature.signer, name="signer"),
+    path("dossiers/<str:reference>/renvoyer/", signature.renvoyer, name="renvoyer"),
 ]
