@@ -7,6 +7,8 @@ reconnaît être entièrement indemnisé une fois la somme versée. Rien de la d
 sinon l'administration intervenue (« la police nationale »…), comme dans les autres courriers.
 """
 
+from portail.utils import date_fr
+from portail.validateurs import iban_lisible
 from precontentieux.courriers import (
     TypeCourrier,
     contexte_commun,
@@ -15,8 +17,6 @@ from precontentieux.courriers import (
     montant_en_chiffres,
     montant_en_lettres,
 )
-from portail.utils import date_fr
-from portail.validateurs import iban_lisible
 
 
 def _date_proposition(dossier):
@@ -46,4 +46,7 @@ def contexte_declaration(dossier, iban=""):
 @contexte_pour(TypeCourrier.ACCEPTATION)
 def contexte_acceptation(courrier):
     donnees = courrier.donnees or {}
-    return {**_propre(courrier.dossier, courrier.montant, donnees.get("iban", "")), "adresse_ip": donnees.get("adresse_ip", "")}
+    return {
+        **_propre(courrier.dossier, courrier.montant, donnees.get("iban", "")),
+        "adresse_ip": donnees.get("adresse_ip", ""),
+    }

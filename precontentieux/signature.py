@@ -94,7 +94,9 @@ def signer_decision(dossier, validateur):
     with transaction.atomic():
         courrier = courrier_actif(dossier, signature.type_courrier)
         if courrier is None or courrier.signe_le is not None:
-            raise TransitionInterdite(f"Aucun courrier à signer pour {signature.libelle} : le rédacteur doit le refaire.")
+            raise TransitionInterdite(
+                f"Aucun courrier à signer pour {signature.libelle} : le rédacteur doit le refaire."
+            )
         dossier.transitionner(
             signature.transition,
             validateur,

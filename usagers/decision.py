@@ -109,10 +109,14 @@ def contexte_decision(dossier):
     acceptation = None
     if dossier.statut not in (S.REJETE, S.PROPOSITION_ENVOYEE, S.PROPOSITION_REFUSEE):
         acceptation = courrier_signe(dossier, _type("ACCEPTATION"))
+    from precontentieux.courriers import rendre_html
+
     return {
         "dossier": dossier,
         "est_rejet": est_rejet,
         "courrier": courrier,
+        # Le texte du courrier SIGNÉ (fragment du même gabarit que le PDF figé), jamais un aperçu.
+        "apercu": rendre_html(courrier) if courrier is not None else "",
         "motif": explication_motif(courrier) if est_rejet and courrier else None,
         "acceptation": acceptation,
         "reponse_attendue": dossier.statut == S.PROPOSITION_ENVOYEE,

@@ -82,7 +82,8 @@ def renvoyer(request, reference):
             except TransitionInterdite as refus:
                 return _refus(request, dossier, refus.raison)
             messages.success(
-                request, "La décision est renvoyée au rédacteur, averti par courriel : le dossier revient en instruction."
+                request,
+                "La décision est renvoyée au rédacteur, averti par courriel : le dossier revient en instruction.",
             )
             return redirect(_url_fiche(dossier))
         status = 400
