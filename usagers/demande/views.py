@@ -337,3 +337,27 @@ def recepisse(request, reference):
                 "Retour à ma demande",
             )
     return reponse_telechargement(dossier.recepisse, nom_fichier(dossier), "application/pdf")
+
+
+@usager_requis
+@require_GET
+def courrier_pdf(request, reference, pk):
+    """PDF figé d'un courrier SIGNÉ de la demande du requérant (jamais un aperçu non signé : 404) ; « en cours de
+    préparation » (202) tant que le PDF signé n'est pas rangé."""
+    from precontentieux.courriers import Courrier
+    from precontentieux.tasks import generer_courrier
+
+    dossier = get_object_or_404(_mes_dossiers(request), reference=reference)
+    courrier = get_object_or_404(Courrier, dossier=dossier, pk=pk, signe_le__isnull=False)
+    courrier.dossier = dossier
+    if not courrier.sha256:
+        confier(generer_courrier, courrier.pk)
+        courrier.refresh_from_db(fields=["fichier", "sha256"])
+        if not courrier.sha256:
+            return reponse_en_preparation(
+                request,
+                courrier.get_type_display(),
+                reverse("usagers:demande", args=[reference]),
+                "Retour à ma demande",
+            )
+    return reponse_telechargement(courrier.fichier.name, courrier.nom_fichier, "application/pdf")
