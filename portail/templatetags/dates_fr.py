@@ -28,3 +28,9 @@ def date_fr(valeur, format_heure=""):
 def montant_euros(valeur):
     """`{{ dossier.montant_demande|montant_euros }}` → « 1 250,50 € » ("" si vide)."""
     return _montant_euros(valeur)
+
+
+@register.filter
+def montant_saisie(valeur):
+    """Valeur d'un champ de montant : Decimal("1250.5") → « 1250,50 » ("" si vide)."""
+    return "" if valeur in (None, "") else f"{valeur:.2f}".replace(".", ",")
