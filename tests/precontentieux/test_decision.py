@@ -239,3 +239,31 @@ def test_validateur_lit_le_courrier_sans_pouvoir_le_soumettre(client, equipe, do
     page = texte(client.get(url("courrier", dossier, courrier.pk)))
     assert "quatre-vingts euros" in page and "Soumettre à la signature" not in page
     assert Role.VALIDATEUR  # rôle de lecture
+
+
+@pytest.mark.parametrize("nombre", [5, 50])
+def test_requetes_de_la_fiche_constantes_quel_que_soit_le_nombre_de_courriers(client, equipe, dossier, nombre):
+    """La liste des courriers de la fiche : une requête (préparés et signés par des agents différents)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(equipe["redacteur"])
+    client.get(url("dossier", dossier))
+    with CaptureQueriesContext(connection) as reference:
+        client.get(url("dossier", dossier))
+    auteurs = [equipe["redacteur"], equipe["redacteur2"], equipe["validateur"]]
+    Courrier.objects.bulk_create(
+        Courrier(
+            dossier=dossier,
+            type=TypeCourrier.PROPOSITION,
+            cree_par=auteurs[i % 3],
+            signe_par=auteurs[(i + 1) % 3],
+            remplace=True,
+            donnees={"montant": "80"},
+        )
+        for i in range(nombre)
+    )
+    with CaptureQueriesContext(connection) as avec_courriers:
+        page = texte(client.get(url("dossier", dossier)))
+    assert page.count("Remplacé") == nombre
+    assert len(avec_courriers) == len(reference)  # la liste des courriers : une requête, déjà faite à vide
