@@ -131,7 +131,7 @@ def test_parcours_proposition_refusee(navigateur, journal_navigateur, live_serve
     usager.get_by_role("link", name="Accepter la proposition").click()
     expect(usager.get_by_role("heading", level=1)).to_have_text("Accepter la proposition d’indemnisation")
     expect(usager.locator("main")).to_contain_text("entièrement indemnisé")
-    expect(usager.get_by_label(re.compile("^IBAN"))).to_have_value("FR76 3000 6000 0112 3456 7890 189")
+    expect(usager.get_by_label(re.compile("IBAN du compte"))).to_have_value("FR76 3000 6000 0112 3456 7890 189")
     verifier_page(usager, journal_navigateur)
     usager.get_by_role("button", name="Confirmer et signer mon acceptation").click()  # case non cochée
     expect(usager).to_have_title(re.compile("^Erreur"))

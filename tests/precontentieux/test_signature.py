@@ -355,3 +355,22 @@ def test_la_vue_de_signature_hors_etat_explique_et_ne_fait_rien(client, validate
     client.post(reverse("precontentieux:renvoyer", args=[dossier.reference]), {"commentaire": "x"})
     assert photographie_base() == avant
     assert EvenementDossier.objects.filter(dossier=dossier, details__transition__startswith="signer").count() == 0
+
+
+@pytest.mark.parametrize(
+    "gabarit",
+    ["signer_proposition", "signer_rejet", "renvoyer_au_redacteur", "accepter_proposition", "refuser_proposition"],
+)
+def test_chaque_courriel_dit_ce_qui_se_passe_ensuite(gabarit):
+    """Le courriel est rattaché à sa transition (table) et dit ce qui suit, et quand."""
+    from django.template.loader import render_to_string
+
+    from precontentieux.workflow import TRANSITIONS
+
+    assert TRANSITIONS[gabarit].email == gabarit
+    dossier = a_signer()
+    contexte = {**dossier.contexte_courriel("Un motif"), "destinataire": "x@exemple.fr", "url_portail": "https://x"}
+    for fichier in ("corps.txt", "corps.html"):
+        corps = render_to_string(f"emails/{gabarit}/{fichier}", {**contexte, "sujet": "Sujet"})
+        assert "Ce qui se passe ensuite" in corps
+        assert dossier.reference in corps
