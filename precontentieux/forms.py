@@ -160,3 +160,14 @@ class ActionForm(FormulaireBackOffice):
         else:
             self.fields["motif"] = _texte("Commentaire (facultatif)", "", rows=3, required=False)
         self.habiller_de_nouveau()
+
+
+class ContentieuxForm(FormulaireBackOffice):
+    """Signaler (ou lever) un contentieux : motif obligatoire, conservé dans l'historique du dossier."""
+
+    motif = _texte(
+        "Motif",
+        "Indiquez le motif (par exemple : requête enregistrée au tribunal administratif, numéro, date).",
+        aide="Conservé dans l’historique du dossier.",
+        rows=3,
+    )
