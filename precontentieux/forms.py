@@ -163,7 +163,14 @@ class ActionForm(FormulaireBackOffice):
 
 
 class ContentieuxForm(FormulaireBackOffice):
-    """Signaler (ou lever) un contentieux : motif obligatoire, conservé dans l'historique du dossier."""
+    """Signaler (ou lever) un contentieux : motif obligatoire, conservé dans l'historique du dossier. L'action voulue
+    voyage avec le formulaire : un double envoi ne lève pas ce que le premier vient de poser."""
+
+    action = forms.ChoiceField(
+        choices=[("poser", "Signaler"), ("lever", "Lever")],
+        widget=forms.HiddenInput,
+        error_messages={"required": "Formulaire expiré : rechargez la page.", "invalid_choice": "Action inconnue."},
+    )
 
     motif = _texte(
         "Motif",

@@ -27,11 +27,12 @@ def contentieux(request, reference):
     if request.method == "POST":
         form = ContentieuxForm(request.POST)
         if form.is_valid():
-            if dossier.signaler_contentieux(request.user, form.cleaned_data["motif"], en_contentieux=poser):
+            voulu = form.cleaned_data["action"] == "poser"
+            if dossier.signaler_contentieux(request.user, form.cleaned_data["motif"], en_contentieux=voulu):
                 messages.success(
                     request,
                     "Le dossier est marqué « en contentieux » : il ne sera pas purgé."
-                    if poser
+                    if voulu
                     else "Le contentieux est levé : le dossier suit de nouveau le calendrier de conservation.",
                 )
             else:
@@ -39,7 +40,7 @@ def contentieux(request, reference):
             return redirect(reverse("precontentieux:dossier", args=[dossier.reference]) + "#contentieux")
         status = 400
     else:
-        form = ContentieuxForm()
+        form = ContentieuxForm(initial={"action": "poser" if poser else "lever"})
         status = 200
     return render(
         request,
