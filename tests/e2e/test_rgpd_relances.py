@@ -76,9 +76,7 @@ def test_contentieux_sur_la_fiche_et_son_ecran(page, journal_navigateur, live_se
 
 def test_mes_declarations_propose_de_renvoyer_une_invitation_expiree(page, journal_navigateur, live_server):
     declaration = declarer(usager_courriel="occupant@exemple.fr")
-    Invitation.objects.filter(dossier=declaration.dossier).update(
-        expire_le=timezone.now() - datetime.timedelta(days=1)
-    )
+    Invitation.objects.filter(dossier=declaration.dossier).update(expire_le=timezone.now() - datetime.timedelta(days=1))
     _connecter(page, declaration.agent, live_server)
     page.goto("/forces-de-l-ordre/mes-declarations/")
     expect(page.locator("body")).to_contain_text("Invitation expirée")
