@@ -1,7 +1,7 @@
 from django.urls import path
 
 from precontentieux import views
-from precontentieux.views import dossier, files, instruction, recherche
+from precontentieux.views import contentieux, dossier, files, instruction, recherche
 
 app_name = "precontentieux"
 
@@ -26,4 +26,6 @@ urlpatterns = [
         name="demander_complements",
     ),
     path("dossiers/<str:reference>/actions/<str:nom>/", instruction.action, name="action"),
+    # Contentieux : le dossier n'est jamais purgé (precontentieux/views/contentieux.py, docs/rgpd.md)
+    path("dossiers/<str:reference>/contentieux/", contentieux.contentieux, name="contentieux"),
 ]
