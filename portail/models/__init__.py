@@ -1,7 +1,7 @@
 from .emails import EmailSortant
 from .evenements import Evenement
 from .fichiers import PieceAnalysee, Televersement
-from .utilisateurs import Administration, IdentiteOIDC, Utilisateur
+from .utilisateurs import Administration, IdentiteOIDC, RoleInterdit, SessionUtilisateur, Utilisateur
 
 __all__ = [
     "Administration",
@@ -9,6 +9,8 @@ __all__ = [
     "Evenement",
     "IdentiteOIDC",
     "PieceAnalysee",
+    "RoleInterdit",
+    "SessionUtilisateur",
     "Televersement",
     "Utilisateur",
 ]
