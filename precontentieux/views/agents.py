@@ -18,6 +18,7 @@ from precontentieux.forms_agents import MotifForm, RechercheAgentsForm, RolesFor
 
 GESTIONNAIRE = Role.GESTIONNAIRE
 EVENEMENTS_PAR_PAGE = 20
+AGENTS_PAR_PAGE = 50
 
 
 def _agent(pk):
@@ -38,7 +39,7 @@ def _preparer(page):
 
 @back_office(GESTIONNAIRE)
 def agents_en_attente(request):
-    page = _preparer(paginer(request, gestion.agents_en_attente()))
+    page = _preparer(paginer(request, gestion.agents_en_attente(), par_page=AGENTS_PAR_PAGE))
     return render(request, "precontentieux/agents/en_attente.html", {"page_obj": page})
 
 
@@ -47,7 +48,7 @@ def liste_agents(request):
     form = RechercheAgentsForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "precontentieux/agents/liste.html", {"form": form, "page_obj": None}, status=400)
-    page = _preparer(paginer(request, form.filtrer(gestion.agents())))
+    page = _preparer(paginer(request, form.filtrer(gestion.agents()), par_page=AGENTS_PAR_PAGE))
     return render(request, "precontentieux/agents/liste.html", {"form": form, "page_obj": page})
 
 
