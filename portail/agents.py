@@ -107,13 +107,13 @@ def _verifier(acteur, agent):
 
 def _verrouiller(agent):
     """Relit le compte sous verrou (deux gestionnaires, deux onglets : l'un attend l'autre)."""
-    return Utilisateur.objects.select_for_update().select_related("administration").get(pk=agent.pk)
+    return Utilisateur.objects.select_for_update(of=("self",)).select_related("administration").get(pk=agent.pk)
 
 
 def dernier_gestionnaire(agent):
     """Vrai si `agent` est le seul gestionnaire actif. Verrouille les gestionnaires : appelé dans la transaction."""
     gestionnaires = list(
-        Utilisateur.objects.select_for_update()
+        Utilisateur.objects.select_for_update(of=("self",))
         .filter(type=TypeUtilisateur.AGENT, is_active=True, groups__name=Role.GESTIONNAIRE)
         .order_by("pk")
         .values_list("pk", flat=True)
