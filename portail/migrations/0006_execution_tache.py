@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portail', '0004_journal_televersements'),
+        ('portail', '0005_gestion_agents'),
     ]
 
     operations = [

@@ -2,7 +2,7 @@ from .emails import EmailSortant
 from .evenements import Evenement
 from .fichiers import PieceAnalysee, Televersement
 from .taches import ExecutionTache
-from .utilisateurs import Administration, IdentiteOIDC, Utilisateur
+from .utilisateurs import Administration, IdentiteOIDC, RoleInterdit, SessionUtilisateur, Utilisateur
 
 __all__ = [
     "Administration",
@@ -11,6 +11,8 @@ __all__ = [
     "ExecutionTache",
     "IdentiteOIDC",
     "PieceAnalysee",
+    "RoleInterdit",
+    "SessionUtilisateur",
     "Televersement",
     "Utilisateur",
 ]

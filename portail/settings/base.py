@@ -37,7 +37,8 @@ MENTIONS_DIRECTION_PUBLICATION = env(
 MENTIONS_HEBERGEUR = env("MENTIONS_HEBERGEUR", "Ministère de la Justice, 13 place Vendôme, 75042 Paris Cedex 01")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Admin de Django avec le site du portail (portail/admin_site.py) : outil « bris de glace ».
+    "portail.apps.AdminPortailConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -359,6 +360,8 @@ LIMITES_DE_DEBIT = {
     "invitation_agent": "20/h/user,50/d/user",
     # Nouveau lien d'invitation en libre-service : par adresse IP et par adresse saisie.
     "nouveau_lien": "10/h/ip,3/d/key",
+    # Connexion à l'administration Django (superutilisateurs) : échecs par adresse IP et par identifiant saisi.
+    "connexion_admin": "10/15m/ip,5/15m/key",
 }
 
 DSFR_MARK_OPTIONAL_FIELDS = True
