@@ -15,7 +15,7 @@ from portail.models import EmailSortant
 from precontentieux.courriers import Courrier, TypeCourrier, courrier_actif
 from precontentieux.enums import MotifRejet, StatutDossier
 from tests.fabriques import IBAN_VALIDE, TEXTES_SENTINELLES, DossierFactory, UtilisateurFactory
-from tests.precontentieux.outils_backoffice import photographie_base
+from tests.usagers.outils_usagers import photographie_base
 from usagers.motifs import EXPLICATIONS
 
 pytestmark = pytest.mark.django_db
