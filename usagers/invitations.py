@@ -13,6 +13,10 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.db import transaction
+from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from portail.limiteurs import consommer
 from precontentieux.models import Dossier, Invitation, TransitionInterdite, empreinte_jeton
@@ -29,12 +33,19 @@ UTILISEE = "utilisee"
 PAS_USAGER = "pas_usager"
 DEJA_RATTACHE = "deja_rattache"
 
+
+def _message_expiree():
+    # La page « nouveau lien » (usagers/nouveau_lien.py) envoie un lien neuf à l'adresse invitée, sans rien révéler.
+    return format_html(
+        'Votre lien d’invitation a expiré. <a href="{}">Demandez un nouveau lien</a> en indiquant l’adresse '
+        "électronique à laquelle vous l’avez reçu : il vous sera envoyé aussitôt.",
+        reverse("usagers:nouveau_lien"),
+    )
+
+
 MESSAGES_ECHEC = {
     INCONNUE: "Ce lien d’invitation n’est pas valable. Vérifiez que vous avez copié le lien en entier.",
-    EXPIREE: (
-        "Votre lien d’invitation a expiré. Demandez un nouveau lien au service de police ou de gendarmerie "
-        "qui est intervenu."
-    ),
+    EXPIREE: lazy(_message_expiree, SafeString)(),
     UTILISEE: (
         "Ce lien d’invitation a déjà été utilisé. Connectez-vous avec le compte qui l’a utilisé pour "
         "retrouver la demande."

@@ -223,7 +223,9 @@ def nouvelle_demande(request):
     resultat = request.session.get(CLE_SESSION_RESULTAT_ELIGIBILITE) or {}
     if request.method == "POST":
         jeton = request.session.pop(CLE_SESSION_JETON_NOUVELLE_DEMANDE, None)
-        if not jeton or not secrets.compare_digest(jeton, request.POST.get("jeton", "")):
+        # Comparaison en octets : un jeton posté non ASCII ne lève pas d'erreur (compare_digest refuse ces chaînes).
+        poste = request.POST.get("jeton", "").encode()
+        if not jeton or not secrets.compare_digest(jeton.encode(), poste):
             # Formulaire déjà envoyé (double clic, rejeu) : on reprend la demande commencée, sans en créer d'autre.
             recente = _mes_dossiers(request).filter(statut=StatutDossier.A_COMPLETER).order_by("-cree_le").first()
             if recente:

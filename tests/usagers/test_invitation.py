@@ -308,3 +308,18 @@ def test_la_page_du_lien_montre_l_adresse_invitee_masquee(client):
     assert "usager@exemple.fr" not in contenu
     assert masquer_adresse("vincent.dupont@exemple.fr") == "v***@exemple.fr"
     assert masquer_adresse("") == ""
+
+
+def test_lien_expire_entre_la_page_et_la_connexion_conduit_a_la_page_nouveau_lien(client):
+    """Le message d'échec « expirée » mène à la page « nouveau lien » (libre-service), pas aux forces de l'ordre."""
+    dossier, invitation, jeton = dossier_invite()
+    client.post(reverse("usagers:invitation", args=[jeton]), {"action": "connexion"})
+    Invitation.objects.filter(pk=invitation.pk).update(expire_le=timezone.now() - datetime.timedelta(seconds=1))
+    creer_compte("usager@exemple.fr")
+    reponse = connexion(client, "usager@exemple.fr", MOT_DE_PASSE)
+    page = client.get(reponse["Location"], follow=True)
+    assert page.status_code == 200
+    html = texte(page)
+    assert f'<a href="{reverse("usagers:nouveau_lien")}">Demandez un nouveau lien</a>' in html
+    assert "service de police ou de gendarmerie" not in html
+    assert Dossier.objects.get().requerant is None
