@@ -7,8 +7,9 @@ app_name = "usagers"
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
-    # Avant `invitation/<jeton>/` : « nouveau-lien » n'est jamais un jeton (43 caractères aléatoires).
+    # Avant `invitation/<jeton>/` : « nouveau-lien », « code-de-verification » ne sont jamais un jeton (43 caractères aléatoires).
     path("invitation/nouveau-lien/", nouveau_lien.nouveau_lien, name="nouveau_lien"),
+    path("invitation/code-de-verification/", views.invitation_code, name="invitation_code"),
     path("invitation/<str:jeton>/", views.invitation, name="invitation"),
     path("demandes/", views.accueil, name="mes_demandes"),
     path("demandes/nouvelle/", views.nouvelle_demande, name="nouvelle_demande"),

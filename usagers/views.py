@@ -18,11 +18,17 @@ from precontentieux.models import Dossier, Invitation, PieceJointeDossier, Trans
 from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE
 from usagers import complements, eligibilite, suivi
 from usagers.eligibilite import CLE_SESSION_RESULTAT as CLE_SESSION_RESULTAT_ELIGIBILITE
+from portail.codes import SaisieCodeForm, code_en_attente, verifier_code
+from portail.models import ObjetCode
 from usagers.invitations import (
+    CLE_SESSION_CODE_A_MONTRER,
+    CLE_SESSION_CODE_INVITATION,
     CLE_SESSION_DOSSIER_RATTACHE,
     CLE_SESSION_INVITATION,
+    CODE_REQUIS,
     PAS_USAGER,
     UTILISEE,
+    demander_code,
     etat_invitation,
     masquer_adresse,
     message_echec,
@@ -42,6 +48,9 @@ def _mes_dossiers(request):
 @require_GET
 def accueil(request):
     """« Mes demandes ». Juste après un rattachement par invitation, conduit une fois à la demande."""
+    if request.session.pop(CLE_SESSION_CODE_A_MONTRER, False) and request.session.get(CLE_SESSION_CODE_INVITATION):
+        # Juste après la connexion : l'invitation attend le code envoyé à l'adresse invitée.
+        return redirect("usagers:invitation_code")
     reference = request.session.pop(CLE_SESSION_DOSSIER_RATTACHE, None)
     if reference and _mes_dossiers(request).filter(reference=reference).exists():
         return redirect("usagers:demande", reference=reference)
@@ -179,6 +188,9 @@ def invitation(request, jeton):
             messages.warning(request, message_echec(PAS_USAGER))
             return redirect("portail:apres_connexion")
         resultat = rattacher(jeton, user)
+        if resultat.raison == CODE_REQUIS:
+            demander_code(request, user, resultat.invitation, jeton)
+            return redirect("usagers:invitation_code")
         if not resultat.reussi:
             messages.warning(request, message_echec(resultat.raison))
             return redirect("usagers:accueil")
@@ -197,6 +209,63 @@ def invitation(request, jeton):
     if action == "connexion":
         return redirect("account_login")
     return redirect("portail:connexion")
+
+
+@usager_requis
+@require_http_methods(["GET", "POST"])
+def invitation_code(request):
+    """Code à usage unique envoyé à l'adresse invitée, quand elle n'est pas une adresse prouvée du compte.
+
+    Le code est lié au compte connecté et à l'invitation : un autre compte, une autre invitation, un code
+    expiré, déjà utilisé ou essayé trop de fois ne rattachent rien (portail/codes.py)."""
+    jeton = request.session.get(CLE_SESSION_CODE_INVITATION)
+    invitation = Invitation.trouver(jeton) if jeton else None
+    if invitation is None:
+        return redirect("usagers:accueil")
+    etat = etat_invitation(invitation)
+    if etat:
+        request.session.pop(CLE_SESSION_CODE_INVITATION, None)
+        return _page_invalide(request, etat)
+    form = SaisieCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "annuler":
+            request.session.pop(CLE_SESSION_CODE_INVITATION, None)
+            messages.info(request, "La demande n’a pas été rattachée à votre compte. Votre lien reste valable.")
+            return redirect("usagers:accueil")
+        if action == "renvoyer":
+            if demander_code(request, request.user, invitation, jeton):
+                messages.success(request, "Un nouveau code vient d’être envoyé. Le précédent n’est plus valable.")
+            return redirect("usagers:invitation_code")
+        if form.is_valid():
+            verification = verifier_code(
+                request.user, ObjetCode.INVITATION, form.cleaned_data["code"], cible=invitation.pk
+            )
+            if verification.reussie:
+                resultat = rattacher(jeton, request.user, code_verifie=True)
+                request.session.pop(CLE_SESSION_CODE_INVITATION, None)
+                if not resultat.reussi:
+                    messages.warning(request, message_echec(resultat.raison))
+                    return redirect("usagers:accueil")
+                messages.success(
+                    request, f"Votre demande n° {resultat.dossier.reference} est maintenant rattachée à votre compte."
+                )
+                return redirect("usagers:demande", reference=resultat.dossier.reference)
+            form.add_error("code", verification.message)
+        status = 400
+    en_attente = code_en_attente(request.user, ObjetCode.INVITATION, cible=invitation.pk)
+    return render(
+        request,
+        "usagers/invitation_code.html",
+        {
+            "form": form,
+            "adresse_masquee": masquer_adresse(invitation.courriel),
+            "dossier": invitation.dossier,
+            "code_en_attente": en_attente,
+        },
+        status=status,
+    )
 
 
 # Jeton à usage unique du formulaire « Commencer ma demande » : un double clic ne crée qu'un dossier.

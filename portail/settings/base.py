@@ -349,6 +349,9 @@ LIMITES_DE_DEBIT = {
     "invitation_agent": "20/h/user,50/d/user",
     # Nouveau lien d'invitation en libre-service : par adresse IP et par adresse saisie.
     "nouveau_lien": "10/h/ip,3/d/key",
+    # Codes à usage unique (portail/codes.py) : envois par compte, et par adresse destinataire.
+    "code": "5/h/user,20/d/user",
+    "code_adresse": "5/h/key,20/d/key",
 }
 
 DSFR_MARK_OPTIONAL_FIELDS = True
