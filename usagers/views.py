@@ -8,8 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portail.codes import SaisieCodeForm, code_en_attente, verifier_code
 from portail.enums import Fournisseur
 from portail.fichiers import reponse_telechargement
+from portail.models import ObjetCode
 from portail.pagination import paginer
 from portail.permissions import usager_requis
 from precontentieux.enums import ETATS_HORLOGE, OrigineDossier, QualiteRequerant, StatutDossier, TypeRequerant
@@ -18,8 +20,6 @@ from precontentieux.models import Dossier, Invitation, PieceJointeDossier, Trans
 from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE
 from usagers import complements, eligibilite, suivi
 from usagers.eligibilite import CLE_SESSION_RESULTAT as CLE_SESSION_RESULTAT_ELIGIBILITE
-from portail.codes import SaisieCodeForm, code_en_attente, verifier_code
-from portail.models import ObjetCode
 from usagers.invitations import (
     CLE_SESSION_CODE_A_MONTRER,
     CLE_SESSION_CODE_INVITATION,
