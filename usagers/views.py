@@ -311,6 +311,8 @@ def nouvelle_demande(request):
             champs["type_requerant"] = TypeRequerant.PERSONNE_PHYSIQUE
             champs["qualite"] = QUALITES_ELIGIBILITE[resultat["statut"]]
         # « Je n'ai pas d'assurance pour ce logement » : la question de l'étape 1 est pré-remplie (modifiable).
+        # Réponses au test d'éligibilité, montrées aux agents sur la fiche du dossier (issue 8).
+        champs["reponses_eligibilite"] = eligibilite.reponses_a_conserver(resultat.get("reponses"))
         assurance = (resultat.get("reponses") or {}).get("assurance")
         if assurance in ASSURANCE_ELIGIBILITE:
             champs["logement_assure"] = ASSURANCE_ELIGIBILITE[assurance]

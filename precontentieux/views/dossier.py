@@ -289,6 +289,7 @@ def contexte_fiche(request, dossier, note_form=None):
         "recapitulatif_declaration": recapitulatif_declaration(declaration) if declaration else [],
         "pieces_declaration": list(declaration.pieces.all()) if declaration else [],
         "demande": recapitulatif_demande(dossier, user),
+        "eligibilite": dossier.reponses_eligibilite or {},
         "pieces": [{"piece": p, "apercu": TYPES_APERCU.get(p.type_mime, "")} for p in pieces],
         "ajout_piece_possible": ajout_possible,
         "raison_ajout_piece": raison_ajout,
