@@ -432,9 +432,7 @@ class Dossier(models.Model):
             self.invitations.filter(utilisee_le__isnull=True, expire_le__gt=maintenant).update(expire_le=maintenant)
             pieces.delete()
             derniere = self.invitations.order_by("-cree_le", "-pk").first()
-            identite = (
-                {c: getattr(derniere, c) for c in ("civilite", "nom", "prenom", "telephone")} if derniere else {}
-            )
+            identite = {c: getattr(derniere, c) for c in ("civilite", "nom", "prenom", "telephone")} if derniere else {}
             invitation = inviter_usager(self, courriel=courriel, agent=acteur, **identite)
             for nom in fichiers:
                 transaction.on_commit(lambda nom=nom: supprimer_prive(nom))

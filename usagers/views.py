@@ -14,8 +14,15 @@ from portail.fichiers import reponse_telechargement
 from portail.models import ObjetCode
 from portail.pagination import paginer
 from portail.permissions import usager_requis
-from precontentieux.enums import ETATS_HORLOGE, OrigineDossier, QualiteRequerant, StatutDossier, TypeRequerant
-from precontentieux.instruction import repondre_aux_complements
+from precontentieux.enums import (
+    ETATS_ECHANGES,
+    ETATS_HORLOGE,
+    OrigineDossier,
+    QualiteRequerant,
+    StatutDossier,
+    TypeRequerant,
+)
+from precontentieux.instruction import message_en_attente_de_reponse, repondre_au_message, repondre_aux_complements
 from precontentieux.models import Dossier, Invitation, PieceJointeDossier, TransitionInterdite
 from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE
 from usagers import complements, eligibilite, suivi
@@ -77,6 +84,9 @@ def _contexte_echanges(dossier, form=None):
     reponse_attendue = dossier.statut == StatutDossier.ATTENTE_COMPLEMENTS
     if reponse_attendue:
         demande_en_cours = next((m for m in reversed(echanges) if not m.de_l_usager), None)
+    elif dossier.statut in ETATS_ECHANGES and message_en_attente_de_reponse(dossier) is not None:
+        # Message simple du rédacteur : l'usager peut répondre (message, documents), sans changer le statut.
+        reponse_attendue = True
     return {
         "echanges": echanges,
         "reponse_attendue": reponse_attendue,
@@ -113,23 +123,28 @@ def demande(request, reference):
 def repondre(request, reference):
     """Réponse à une demande de compléments : message et documents → retour en instruction, rédacteur averti."""
     dossier = get_object_or_404(_mes_dossiers(request), reference=reference)
-    if dossier.statut != StatutDossier.ATTENTE_COMPLEMENTS:
+    contexte = _contexte_echanges(dossier)
+    if not contexte["reponse_attendue"]:
         # Double envoi, autre onglet : la réponse est déjà arrivée (rien ne change).
-        messages.info(request, "Aucun document n’est attendu pour cette demande en ce moment.")
+        messages.info(request, "Aucune réponse n’est attendue pour cette demande en ce moment.")
         return redirect("usagers:demande", reference=reference)
-    demande_en_cours = _contexte_echanges(dossier)["demande_en_cours"]
-    types = complements.types_proposes(demande_en_cours)
+    complements_attendus = dossier.statut == StatutDossier.ATTENTE_COMPLEMENTS
+    types = complements.types_proposes(contexte["demande_en_cours"])
     form = complements.ReponseComplementsForm(request.POST, fichiers=complements.fichiers_postes(request, types))
     if not form.is_valid():
         return _page_demande(request, dossier, form=form, status=400)
+    repondre_ = repondre_aux_complements if complements_attendus else repondre_au_message
     try:
-        repondre_aux_complements(dossier, request.user, form.cleaned_data["message"], form.fichiers_verifies)
+        repondre_(dossier, request.user, form.cleaned_data["message"], form.fichiers_verifies)
     except TransitionInterdite as refus:
         messages.error(request, refus.raison)
         return redirect("usagers:demande", reference=reference)
-    messages.success(
-        request, "Votre réponse est envoyée au ministère de la Justice, qui reprend l’examen de votre demande."
-    )
+    if complements_attendus:
+        messages.success(
+            request, "Votre réponse est envoyée au ministère de la Justice, qui reprend l’examen de votre demande."
+        )
+    else:
+        messages.success(request, "Votre réponse est envoyée au ministère de la Justice.")
     return redirect(reverse("usagers:demande", args=[reference]) + "#echanges")
 
 

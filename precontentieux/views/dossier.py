@@ -33,6 +33,8 @@ ACTIONS_AVEC_ECRAN = {
     "attribuer": "precontentieux:attribuer",
     "reattribuer": "precontentieux:reattribuer",
     "demander_complements": "precontentieux:demander_complements",
+    "ecrire_usager": "precontentieux:ecrire_usager",
+    "detacher_et_reinviter": "precontentieux:reinviter",
 }
 # Transitions sans autre donnée qu'un motif : écran de confirmation générique.
 ACTIONS_GENERIQUES = ("demarrer_instruction", "recevoir_complements", "cloturer")
