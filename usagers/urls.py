@@ -1,6 +1,6 @@
 from django.urls import path
 
-from usagers import nouveau_lien, views
+from usagers import contact, nouveau_lien, views
 from usagers.demande import views as demande
 
 app_name = "usagers"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("invitation/code-de-verification/", views.invitation_code, name="invitation_code"),
     path("invitation/<str:jeton>/", views.invitation, name="invitation"),
     path("demandes/", views.accueil, name="mes_demandes"),
+    path("adresse-de-contact/", contact.adresse_contact, name="adresse_contact"),
     path("demandes/nouvelle/", views.nouvelle_demande, name="nouvelle_demande"),
     path("demandes/<str:reference>/", views.demande, name="demande"),
     path("demandes/<str:reference>/documents/<int:pk>/", views.piece, name="demande_piece"),
