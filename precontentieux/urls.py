@@ -25,6 +25,8 @@ urlpatterns = [
         instruction.demander_complements,
         name="demander_complements",
     ),
+    path("dossiers/<str:reference>/ecrire-a-l-usager/", instruction.ecrire_usager, name="ecrire_usager"),
+    path("dossiers/<str:reference>/reinviter/", instruction.reinviter, name="reinviter"),
     path("dossiers/<str:reference>/actions/<str:nom>/", instruction.action, name="action"),
     # Contentieux : le dossier n'est jamais purgé (precontentieux/views/contentieux.py, docs/rgpd.md)
     path("dossiers/<str:reference>/contentieux/", contentieux.contentieux, name="contentieux"),

@@ -34,6 +34,8 @@ ACTIONS_AVEC_ECRAN = {
     "attribuer": "precontentieux:attribuer",
     "reattribuer": "precontentieux:reattribuer",
     "demander_complements": "precontentieux:demander_complements",
+    "ecrire_usager": "precontentieux:ecrire_usager",
+    "detacher_et_reinviter": "precontentieux:reinviter",
 }
 # Transitions sans autre donnée qu'un motif : écran de confirmation générique.
 ACTIONS_GENERIQUES = ("demarrer_instruction", "recevoir_complements", "cloturer")
@@ -292,6 +294,7 @@ def contexte_fiche(request, dossier, note_form=None):
         "recapitulatif_declaration": recapitulatif_declaration(declaration) if declaration else [],
         "pieces_declaration": list(declaration.pieces.all()) if declaration else [],
         "demande": recapitulatif_demande(dossier, user),
+        "eligibilite": dossier.reponses_eligibilite or {},
         "pieces": [{"piece": p, "apercu": TYPES_APERCU.get(p.type_mime, "")} for p in pieces],
         "ajout_piece_possible": ajout_possible,
         "raison_ajout_piece": raison_ajout,
