@@ -92,6 +92,7 @@ CHAMPS_PERSONNELS = {
     "iban": "",
     "titulaire_compte": "",
     "erreur_signalee": "",
+    "reponses_eligibilite": {},
     "brouillon": {},
     "recepisse": "",
 }
