@@ -46,6 +46,8 @@ def entrees(request):
     if user.roles & {str(r) for r in ROLES_MJ}:
         url = reverse("precontentieux:recherche")
         menu.append(Entree("Rechercher un dossier", url, actif=request.path == url))
+        url = reverse("precontentieux:statistiques")
+        menu.append(Entree("Statistiques", url, actif=request.path == url))
     for entree in menu:
         if entree.sous_entrees:
             entree.actif = any(s.actif for s in entree.sous_entrees)
