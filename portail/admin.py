@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from portail.models import Administration, EmailSortant, Evenement, IdentiteOIDC, Utilisateur
+from portail.models import Administration, EmailSortant, Evenement, ExecutionTache, IdentiteOIDC, Utilisateur
 from portail.saisie import FormulaireAdmin
 
 admin.site.site_header = "Mon Indemnisation Justice — administration"
@@ -54,6 +54,25 @@ class EvenementAdmin(admin.ModelAdmin):
     list_display = ["date", "type", "acteur", "cible", "adresse_ip"]
     list_filter = ["type"]
     readonly_fields = ["date", "type", "acteur", "cible", "adresse_ip", "details"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExecutionTache)
+class ExecutionTacheAdmin(admin.ModelAdmin):
+    """Journal des tâches planifiées (relances, clôtures, purges) : lecture seule."""
+
+    form = FormulaireAdmin
+    list_display = ["debut", "tache", "simulation", "fin", "resultat"]
+    list_filter = ["tache", "simulation"]
+    readonly_fields = ["tache", "debut", "fin", "simulation", "resultat", "erreur"]
 
     def has_add_permission(self, request):
         return False

@@ -2,7 +2,7 @@ from django.urls import path
 
 from precontentieux import views
 from precontentieux.statistiques import NOMS_URL_CSV
-from precontentieux.views import dossier, files, instruction, recherche, statistiques
+from precontentieux.views import contentieux, dossier, files, instruction, recherche, statistiques
 
 app_name = "precontentieux"
 
@@ -33,4 +33,6 @@ urlpatterns = [
         name="demander_complements",
     ),
     path("dossiers/<str:reference>/actions/<str:nom>/", instruction.action, name="action"),
+    # Contentieux : le dossier n'est jamais purgé (precontentieux/views/contentieux.py, docs/rgpd.md)
+    path("dossiers/<str:reference>/contentieux/", contentieux.contentieux, name="contentieux"),
 ]

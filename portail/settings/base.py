@@ -28,6 +28,8 @@ ALLOWED_HOSTS = [h for h in env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").s
 URL_PORTAIL = env("URL_PORTAIL", "http://127.0.0.1:8000").rstrip("/")
 # Adresse de contact du service (déclaration d'accessibilité) ; vide : seul le courrier postal est proposé.
 COURRIEL_CONTACT = env("COURRIEL_CONTACT", "")
+# Adresse du délégué à la protection des données (page « Données personnelles ») ; vide : courrier postal seulement.
+COURRIEL_DPD = env("COURRIEL_DPD", "")
 # Mentions légales (page /mentions-legales/) : directeur de la publication et hébergeur réel du service.
 MENTIONS_DIRECTION_PUBLICATION = env(
     "MENTIONS_DIRECTION_PUBLICATION", "Le secrétaire général du ministère de la Justice"
@@ -208,7 +210,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 COURRIEL_CONTACT_USAGERS = env("COURRIEL_CONTACT_USAGERS", "")
 MAILERS = {
     "default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "BACKEND": "portail.smtp.EmailBackend",
         "OPTIONS": {
             "host": env("SMTP_HOTE", "127.0.0.1"),
             "port": int(env("SMTP_PORT", "1025")),
@@ -247,6 +249,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "precontentieux.tasks.relancer_complements",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Relances et clôtures automatiques (docs/relances.md) : usagers (9 h 30), agents (chaque heure).
+    "relance-demandes": {
+        "task": "precontentieux.tasks.relancer_demandes_a_completer",
+        "schedule": crontab(hour=9, minute=30),
+    },
+    "relance-agents": {"task": "declarations.tasks.relancer_agents", "schedule": crontab(minute=20)},
+    # Calendrier de conservation (docs/rgpd.md), chaque nuit.
+    "purge-rgpd": {"task": "precontentieux.tasks.purger_donnees_personnelles", "schedule": crontab(hour=2, minute=30)},
 }
 
 

@@ -26,6 +26,7 @@ from precontentieux.instruction import (
 )
 from precontentieux.listes import CLASSES_BADGE
 from precontentieux.models import Dossier, PieceJointeDossier, TransitionInterdite, date_fr
+from precontentieux.views.contentieux import peut_signaler_contentieux
 
 # Actions de la fiche : nom de la transition → vue qui la porte. Les transitions de la décision et du paiement
 # auront leurs écrans (issue suivante) ; d'ici là elles ne sont pas proposées sur la fiche.
@@ -243,6 +244,8 @@ def ligne_historique(evenement):
         texte = f"Pièce ajoutée : {details['nom']}"
     if evenement.statut_apres and evenement.statut_avant != evenement.statut_apres:
         texte += f" — statut : {evenement.get_statut_apres_display()}"
+    if evenement.type == TypeEvenementDossier.CONTENTIEUX:
+        texte = "Contentieux signalé" if details.get("contentieux") else "Contentieux levé"
     if details.get("redacteur_nom"):
         texte += f" — rédacteur : {details['redacteur_nom']}"
     return {
@@ -303,6 +306,7 @@ def contexte_fiche(request, dossier, note_form=None):
         "voit_journal": bool(user.roles & ROLES_JOURNAL),
         "consultations": consultations[::-1],
         "actions": actions_de_la_fiche(dossier, user),
+        "peut_signaler_contentieux": peut_signaler_contentieux(user),
         "dates_legales": bool(dossier.depose_le),
         "horloge": horloge(dossier),
         # Suffixe DSFR du badge (composants/_badge_statut.html), couleur de la table des files.

@@ -113,6 +113,7 @@ MATRICE = {
     "action:recevoir_complements": {**dict.fromkeys(TOUS, 403), "redacteur": 200, "redacteur2": 200},
     "action:cloturer": {**dict.fromkeys(TOUS, 403), "attributeur": 200, "redacteur": 200, "redacteur2": 200},
     "action:inconnue": dict.fromkeys(TOUS, 404),
+    "contentieux": {**dict.fromkeys(TOUS, 200), "attributeur": 403, "liaison_budget": 403},
 }
 
 
