@@ -237,7 +237,8 @@ def mes_declarations(request):
         .order_by("-modifie_le", "-pk")
     )
     page = paginer(request, declarations)
-    lignes = [(d, avancement(d)) for d in page]
+    # Invitation à (r)envoyer (expirée, ou coordonnées de l'usager à ajouter) : lien direct vers le formulaire.
+    lignes = [(d, avancement(d), invitation_possible(d)) for d in page]
     return render(request, "declarations/mes_declarations.html", {"lignes": lignes, "page_obj": page})
 
 

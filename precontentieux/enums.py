@@ -64,6 +64,7 @@ class TypeEvenementDossier(models.TextChoices):
     PIECE_AJOUTEE = "piece_ajoutee", "Pièce justificative ajoutée"
     RATTACHEMENT = "rattachement", "Rattachement au compte de l’usager"
     ATTRIBUTION = "attribution", "Attribution à un rédacteur"
+    CONTENTIEUX = "contentieux", "Contentieux"
 
 
 # --- Demande de l'usager (issue 4) ---------------------------------------------------------------

@@ -235,3 +235,21 @@ class ClotureForm(FormulaireBackOffice):
         if donnees.get("motif") == MotifCloture.AUTRE and not donnees.get("texte"):
             self.add_error("texte", "Précisez le motif de la clôture.")
         return donnees
+
+
+class ContentieuxForm(FormulaireBackOffice):
+    """Signaler (ou lever) un contentieux : motif obligatoire, conservé dans l'historique du dossier. L'action voulue
+    voyage avec le formulaire : un double envoi ne lève pas ce que le premier vient de poser."""
+
+    action = forms.ChoiceField(
+        choices=[("poser", "Signaler"), ("lever", "Lever")],
+        widget=forms.HiddenInput,
+        error_messages={"required": "Formulaire expiré : rechargez la page.", "invalid_choice": "Action inconnue."},
+    )
+
+    motif = _texte(
+        "Motif",
+        "Indiquez le motif (par exemple : requête enregistrée au tribunal administratif, numéro, date).",
+        aide="Conservé dans l’historique du dossier.",
+        rows=3,
+    )

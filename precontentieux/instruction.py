@@ -137,6 +137,33 @@ def consommer_jeton(jeton, utilisateur):
         raise DejaEnvoye from None
 
 
+# Espace des jetons dérivés (uuid5) des tâches planifiées : une clé métier (« relance:dossier:12:7 ») donne
+# toujours le même jeton, donc le même EnvoiUnique.
+ESPACE_TACHES = uuid.UUID("5b0f3c8e-6a4d-4c1e-9a57-2f0e8d6b9c31")
+
+
+def jeton_de(cle):
+    return uuid.uuid5(ESPACE_TACHES, cle)
+
+
+def une_seule_fois(cle, utilisateur):
+    """Tâches planifiées (relances, avertissements) : à appeler DANS la transaction qui écrit le courriel.
+
+    Vrai la première fois pour cette clé ; faux ensuite (deuxième battement de beat, nouvel essai, deux workers
+    en même temps : l'insertion concurrente attend le COMMIT de la première puis échoue). Même mécanisme que le
+    double clic des formulaires (`EnvoiUnique`), avec un jeton dérivé de la clé."""
+    try:
+        consommer_jeton(jeton_de(cle), utilisateur)
+    except DejaEnvoye:
+        return False
+    return True
+
+
+def deja_fait(cle):
+    """L'EnvoiUnique de cette clé (None s'il n'existe pas) : sa date `cree_le` dit quand l'envoi a eu lieu."""
+    return EnvoiUnique.objects.filter(jeton=jeton_de(cle)).first()
+
+
 # --- Journal des consultations ----------------------------------------------------------------------
 
 

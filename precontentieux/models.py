@@ -67,6 +67,46 @@ CHAMPS_AVANCEMENT = (
 )
 
 
+# Conservation (docs/rgpd.md) : ce que l'anonymisation efface (valeur « vide » de chaque colonne) et ce qu'elle
+# garde. Toute colonne texte du dossier doit figurer dans l'un des deux (test_rgpd le vérifie).
+CHAMPS_PERSONNELS = {
+    "adresse_voie": "",
+    "adresse_complement": "",
+    "qualite_precision": "",
+    "description": "",
+    "civilite": "",
+    "prenoms": "",
+    "nom_naissance": "",
+    "nom_usage": "",
+    "date_naissance": None,
+    "lieu_naissance": "",
+    "raison_sociale": "",
+    "siren_siret": "",
+    "representant_legal": "",
+    "requerant_adresse_voie": "",
+    "requerant_adresse_complement": "",
+    "requerant_adresse_code_postal": "",
+    "requerant_adresse_ville": "",
+    "telephone": "",
+    "courriel": "",
+    "iban": "",
+    "titulaire_compte": "",
+    "erreur_signalee": "",
+    "brouillon": {},
+    "recepisse": "",
+}
+CHAMPS_CONSERVES = {
+    "reference",
+    "statut",
+    "origine",
+    "adresse_code_postal",
+    "adresse_ville",
+    "type_requerant",
+    "type_personne_morale",
+    "qualite",
+}
+
+
 class DossierQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """Dossiers qu'un utilisateur peut voir ; tout autre dossier est un 404 pour lui."""
@@ -183,6 +223,11 @@ class Dossier(models.Model):
     # Recherche plein texte (PostgreSQL) : tenu à jour par un déclencheur SQL (migration 0008), jamais par
     # le code ; reste vide sur SQLite, où la recherche se replie sur `icontains` (precontentieux/recherche.py).
     vecteur_recherche = SearchVectorField("vecteur de recherche", null=True, editable=False)
+    # Contentieux (recours devant le tribunal) signalé par un agent : le dossier n'est jamais purgé (docs/rgpd.md).
+    en_contentieux = models.BooleanField("en contentieux", default=False)
+    contentieux_depuis = models.DateTimeField("en contentieux depuis le", null=True, blank=True)
+    # Fin de la durée de conservation : données personnelles effacées, statistiques gardées (`anonymiser`).
+    anonymise_le = models.DateTimeField("anonymisé le", null=True, blank=True)
 
     objects = DossierQuerySet.as_manager()
 
@@ -317,7 +362,9 @@ class Dossier(models.Model):
             if transition.email and destinataire:
                 from portail.emails import programmer_email
 
-                programmer_email(transition.email, destinataire, dossier.contexte_courriel(motif))
+                programmer_email(
+                    transition.email, destinataire, dossier.contexte_courriel(motif, systeme=acteur is None)
+                )
             if transition.tache:
                 dossier_id = dossier.pk
                 transaction.on_commit(lambda: _programmer_tache(transition.tache, dossier_id))
@@ -422,9 +469,14 @@ class Dossier(models.Model):
             return self.redacteur.email
         return ""
 
-    def contexte_courriel(self, motif=""):
-        """Contexte (JSON) des courriels de transition : rien de la déclaration des forces de l'ordre."""
+    def contexte_courriel(self, motif="", systeme=False):
+        """Contexte (JSON) des courriels de transition : rien de la déclaration des forces de l'ordre.
+        `systeme` : transition faite par une tâche planifiée (clôture sans suite : le courriel dit comment
+        recommencer)."""
         return {
+            "par_le_systeme": systeme,
+            "rattache": bool(self.requerant_id),
+            "url_nouvelle_demande": settings.URL_PORTAIL + reverse("usagers:nouvelle_demande"),
             "reference": self.reference,
             "nom_requerant": self.nom_requerant,
             "date_depot": date_fr(self.date_depot),
@@ -436,6 +488,75 @@ class Dossier(models.Model):
             # La fiche du dossier dans le back-office (courriels aux rédacteurs).
             "url_dossier": settings.URL_PORTAIL + reverse("precontentieux:dossier", args=[self.reference]),
         }
+
+    # --- Contentieux et conservation (docs/rgpd.md) ------------------------------------------------
+
+    def signaler_contentieux(self, agent, motif, en_contentieux=True):
+        """Pose (ou lève) le drapeau « contentieux », une seule fois (UPDATE conditionnel), journalisé.
+        Renvoie False si le drapeau était déjà dans cet état (double envoi, autre onglet)."""
+        motif = (motif or "").strip()
+        if not motif:
+            raise ValueError("Un motif est obligatoire.")
+        maintenant = timezone.now()
+        with transaction.atomic():
+            modifies = (
+                type(self)
+                .objects.filter(pk=self.pk, en_contentieux=not en_contentieux)
+                .update(
+                    en_contentieux=en_contentieux,
+                    contentieux_depuis=maintenant if en_contentieux else None,
+                    modifie_le=maintenant,
+                )
+            )
+            if not modifies:
+                return False
+            EvenementDossier.objects.create(
+                dossier=self,
+                acteur=agent,
+                date=maintenant,
+                type=TypeEvenementDossier.CONTENTIEUX,
+                details={"contentieux": en_contentieux, "motif": motif},
+            )
+        self.refresh_from_db()
+        return True
+
+    def anonymiser(self):
+        """Fin de la durée de conservation : efface les données personnelles, garde les statistiques.
+
+        Partent : identité, coordonnées, adresse précise, IBAN, textes libres (description, notes, messages,
+        motifs), invitations, consultations, pièces et récépissé (fichiers supprimés du stockage après le
+        COMMIT) ; la déclaration liée est anonymisée par `declarations` (signal `dossier_anonymise`). Restent :
+        référence, statut, origine, dates, montants, catégories (qualité, type de requérant…), code postal et
+        ville, l'historique des états. Jamais un dossier en contentieux ni un dossier non terminé.
+        Renvoie False si le dossier n'est pas (ou plus) à anonymiser.
+        """
+        from portail.fichiers import supprimer_prive
+        from precontentieux.signaux import dossier_anonymise
+
+        with transaction.atomic():
+            dossier = type(self).objects.select_for_update().get(pk=self.pk)
+            if dossier.en_contentieux or dossier.anonymise_le or dossier.statut not in ETATS_TERMINAUX:
+                return False
+            fichiers = [nom for nom in dossier.pieces.values_list("fichier", flat=True) if nom]
+            if dossier.recepisse:
+                fichiers.append(dossier.recepisse)
+            # QuerySet.delete : les notes et messages (en ajout seul côté code) partent avec le dossier.
+            dossier.messages.all().delete()
+            dossier.notes.all().delete()
+            dossier.pieces.all().delete()
+            dossier.invitations.all().delete()
+            dossier.evenements.filter(type=TypeEvenementDossier.CONSULTATION).delete()
+            for evenement in dossier.evenements.select_related("acteur"):
+                details = {"transition": evenement.details["transition"]} if "transition" in evenement.details else {}
+                acteur = evenement.acteur_id if evenement.acteur_id and not evenement.acteur.est_usager else None
+                EvenementDossier.objects.filter(pk=evenement.pk).update(details=details, acteur=acteur)
+            type(self).objects.filter(pk=self.pk).update(
+                **CHAMPS_PERSONNELS, requerant=None, anonymise_le=timezone.now()
+            )
+            dossier_anonymise.send(sender=type(self), dossier=dossier, fichiers=fichiers)
+            transaction.on_commit(lambda: [supprimer_prive(nom) for nom in fichiers])
+        self.refresh_from_db()
+        return True
 
     @classmethod
     def creer(cls, *, origine, acteur=None, **champs):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from precontentieux import views
-from precontentieux.views import decision, dossier, files, instruction, recherche
+from precontentieux.views import agents, contentieux, decision, dossier, files, instruction, recherche
 
 app_name = "precontentieux"
 
@@ -41,4 +41,14 @@ urlpatterns = [
         name="soumettre_courrier",
     ),
     path("dossiers/<str:reference>/courriers/<int:pk>/pdf/", decision.courrier_pdf, name="courrier_pdf"),
+    # Contentieux : le dossier n'est jamais purgé (precontentieux/views/contentieux.py, docs/rgpd.md)
+    path("dossiers/<str:reference>/contentieux/", contentieux.contentieux, name="contentieux"),
+    # Gestion des agents, réservée aux gestionnaires (precontentieux/views/agents.py)
+    path("agents/", agents.liste_agents, name="agents"),
+    path("agents/en-attente/", agents.agents_en_attente, name="agents_en_attente"),
+    path("agents/<int:pk>/", agents.fiche_agent, name="agent"),
+    path("agents/<int:pk>/roles/", agents.roles_agent, name="agent_roles"),
+    path("agents/<int:pk>/desactiver/", agents.desactiver_agent, name="agent_desactiver"),
+    path("agents/<int:pk>/reactiver/", agents.reactiver_agent, name="agent_reactiver"),
+    path("agents/<int:pk>/refuser/", agents.refuser_agent, name="agent_refuser"),
 ]

@@ -27,6 +27,7 @@ from precontentieux.instruction import (
 )
 from precontentieux.listes import CLASSES_BADGE
 from precontentieux.models import Dossier, PieceJointeDossier, TransitionInterdite, date_fr
+from precontentieux.views.contentieux import peut_signaler_contentieux
 
 # Actions de la fiche : nom de la transition → vue qui la porte. Une transition sans écran n'est pas proposée.
 ACTIONS_AVEC_ECRAN = {
@@ -253,6 +254,8 @@ def ligne_historique(evenement):
         texte = f"Pièce ajoutée : {details['nom']}"
     if evenement.statut_apres and evenement.statut_avant != evenement.statut_apres:
         texte += f" — statut : {evenement.get_statut_apres_display()}"
+    if evenement.type == TypeEvenementDossier.CONTENTIEUX:
+        texte = "Contentieux signalé" if details.get("contentieux") else "Contentieux levé"
     if details.get("redacteur_nom"):
         texte += f" — rédacteur : {details['redacteur_nom']}"
     return {
@@ -314,6 +317,7 @@ def contexte_fiche(request, dossier, note_form=None):
         "consultations": consultations[::-1],
         "actions": actions_de_la_fiche(dossier, user),
         "courriers": courriers_de_la_fiche(dossier),
+        "peut_signaler_contentieux": peut_signaler_contentieux(user),
         "dates_legales": bool(dossier.depose_le),
         "horloge": horloge(dossier),
         # Suffixe DSFR du badge (composants/_badge_statut.html), couleur de la table des files.

@@ -63,7 +63,7 @@ def purger_declarations_envoyees():
     immuable (même procédé que tests/e2e/test_declaration.py)."""
     if connection.vendor != "sqlite":
         return
-    immuabilite = importlib.import_module("declarations.migrations.0002_immutabilite_en_base")
+    immuabilite = importlib.import_module("declarations.migrations.0005_anonymisation_rgpd")
     with connection.cursor() as curseur:
         for sql in immuabilite.SQLITE_RETOUR:
             curseur.execute(sql)

@@ -130,6 +130,7 @@ MATRICE = {
     "courrier_pdf": dict.fromkeys(TOUS, 200),
     "soumettre_courrier": dict.fromkeys(TOUS, 405),
     "action:inconnue": dict.fromkeys(TOUS, 404),
+    "contentieux": {**dict.fromkeys(TOUS, 200), "attributeur": 403, "liaison_budget": 403},
 }
 
 
