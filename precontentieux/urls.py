@@ -2,7 +2,7 @@ from django.urls import path
 
 from precontentieux import views
 from precontentieux.statistiques import NOMS_URL_CSV
-from precontentieux.views import agents, contentieux, dossier, files, instruction, recherche, statistiques
+from precontentieux.views import agents, contentieux, decision, dossier, files, instruction, recherche, statistiques
 
 app_name = "precontentieux"
 
@@ -35,6 +35,21 @@ urlpatterns = [
     path("dossiers/<str:reference>/ecrire-a-l-usager/", instruction.ecrire_usager, name="ecrire_usager"),
     path("dossiers/<str:reference>/reinviter/", instruction.reinviter, name="reinviter"),
     path("dossiers/<str:reference>/actions/<str:nom>/", instruction.action, name="action"),
+    # Décision et courriers (precontentieux/views/decision.py)
+    path(
+        "dossiers/<str:reference>/proposer-une-indemnisation/",
+        decision.proposer_indemnisation,
+        name="proposer_indemnisation",
+    ),
+    path("dossiers/<str:reference>/proposer-un-rejet/", decision.proposer_rejet, name="proposer_rejet"),
+    path("dossiers/<str:reference>/cloturer/", decision.cloturer, name="cloturer"),
+    path("dossiers/<str:reference>/courriers/<int:pk>/", decision.courrier, name="courrier"),
+    path(
+        "dossiers/<str:reference>/courriers/<int:pk>/soumettre/",
+        decision.soumettre_courrier,
+        name="soumettre_courrier",
+    ),
+    path("dossiers/<str:reference>/courriers/<int:pk>/pdf/", decision.courrier_pdf, name="courrier_pdf"),
     # Contentieux : le dossier n'est jamais purgé (precontentieux/views/contentieux.py, docs/rgpd.md)
     path("dossiers/<str:reference>/contentieux/", contentieux.contentieux, name="contentieux"),
     # Gestion des agents, réservée aux gestionnaires (precontentieux/views/agents.py)

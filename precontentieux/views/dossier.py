@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portail.enums import Role
 from portail.fichiers import reponse_telechargement
+from portail.utils import montant_euros
 from portail.validateurs import iban_lisible
 from precontentieux.acces import back_office, dossier_visible
 from precontentieux.enums import TypeEvenementDossier
@@ -28,17 +29,19 @@ from precontentieux.listes import CLASSES_BADGE
 from precontentieux.models import Dossier, PieceJointeDossier, TransitionInterdite, date_fr
 from precontentieux.views.contentieux import peut_signaler_contentieux
 
-# Actions de la fiche : nom de la transition → vue qui la porte. Les transitions de la décision et du paiement
-# auront leurs écrans (issue suivante) ; d'ici là elles ne sont pas proposées sur la fiche.
+# Actions de la fiche : nom de la transition → vue qui la porte. Une transition sans écran n'est pas proposée.
 ACTIONS_AVEC_ECRAN = {
     "attribuer": "precontentieux:attribuer",
     "reattribuer": "precontentieux:reattribuer",
     "demander_complements": "precontentieux:demander_complements",
     "ecrire_usager": "precontentieux:ecrire_usager",
     "detacher_et_reinviter": "precontentieux:reinviter",
+    "proposer_indemnisation": "precontentieux:proposer_indemnisation",
+    "proposer_rejet": "precontentieux:proposer_rejet",
+    "cloturer": "precontentieux:cloturer",
 }
 # Transitions sans autre donnée qu'un motif : écran de confirmation générique.
-ACTIONS_GENERIQUES = ("demarrer_instruction", "recevoir_complements", "cloturer")
+ACTIONS_GENERIQUES = ("demarrer_instruction", "recevoir_complements")
 ROLES_JOURNAL = {str(Role.VALIDATEUR), str(Role.GESTIONNAIRE)}
 TYPES_APERCU = {"application/pdf": "pdf", "image/jpeg": "image", "image/png": "image"}
 
@@ -66,6 +69,8 @@ def _oui_non(valeur):
 
 def _valeur(dossier, nom):
     valeur = getattr(dossier, nom)
+    if nom == "montant_demande":  # absent des dossiers antérieurs à sa saisie
+        return montant_euros(valeur) or "Non précisé"
     if isinstance(valeur, bool) or (valeur is None and nom in ("porte_blindee", "reparation_effectuee")):
         return _oui_non(valeur)
     if nom == "logement_assure":
@@ -91,7 +96,7 @@ def _lignes(dossier, noms, copiables=()):
 def recapitulatif_demande(dossier, user):
     """[{titre, lignes}] : tout ce que l'usager a déclaré (valeurs des colonnes validées au dépôt)."""
     bris = ["type_requerant", "qualite", "date_operation", "description", "porte_blindee", "reparation_effectuee"]
-    bris += ["logement_assure"]
+    bris += ["logement_assure", "montant_demande"]
     if dossier.qualite_precision:
         bris.insert(2, "qualite_precision")
     if dossier.est_personne_morale:
@@ -221,6 +226,11 @@ def actions_de_la_fiche(dossier, user):
     return actions
 
 
+def courriers_de_la_fiche(dossier):
+    """Courriers du dossier (les plus récents d'abord), une requête ; les remplacés sont signalés comme tels."""
+    return list(dossier.courriers.select_related("cree_par", "signe_par").order_by("-cree_le", "-id"))
+
+
 def peut_ajouter_piece(dossier, user):
     for possibilite in dossier.transitions_possibles(user):
         if possibilite.transition.nom == "ajouter_piece":
@@ -309,6 +319,7 @@ def contexte_fiche(request, dossier, note_form=None):
         "voit_journal": bool(user.roles & ROLES_JOURNAL),
         "consultations": consultations[::-1],
         "actions": actions_de_la_fiche(dossier, user),
+        "courriers": courriers_de_la_fiche(dossier),
         "peut_signaler_contentieux": peut_signaler_contentieux(user),
         "dates_legales": bool(dossier.depose_le),
         "horloge": horloge(dossier),
