@@ -59,6 +59,7 @@ class NoteDossier(EnAjoutSeul):
 class NatureMessage(models.TextChoices):
     DEMANDE_COMPLEMENTS = "demande_complements", "Demande de compléments"
     REPONSE_USAGER = "reponse_usager", "Réponse de l’usager"
+    MESSAGE_AGENT = "message_agent", "Message du ministère"
 
 
 class MessageDossier(EnAjoutSeul):
@@ -205,6 +206,44 @@ def repondre_aux_complements(dossier, usager, texte, fichiers):
     """L'usager répond : ses fichiers (déjà vérifiés : [(type, FichierVerifie)]) deviennent des pièces du dossier
     (verbe `ajouter_piece`), le message entre dans le fil et le dossier revient en instruction (verbe
     `recevoir_complements`, courriel au rédacteur). Tout ou rien. Lève TransitionInterdite."""
+    return _reponse_usager(
+        dossier, usager, texte, fichiers, lambda: dossier.recevoir_complements(usager, message=texte)
+    )
+
+
+# --- Message simple (hors demande de compléments) ----------------------------------------------------------
+
+
+def ecrire_a_l_usager(dossier, redacteur, texte):
+    """Le rédacteur en charge écrit à l'usager sans changer le statut (transition `ecrire_usager` : garde,
+    événement, courriel à l'adresse prouvée de l'usager avec le lien de sa demande). Lève TransitionInterdite."""
+    with transaction.atomic():
+        dossier.transitionner("ecrire_usager", redacteur, motif=texte)
+        return MessageDossier.objects.create(
+            dossier=dossier, auteur=redacteur, nature=NatureMessage.MESSAGE_AGENT, texte=texte
+        )
+
+
+def message_en_attente_de_reponse(dossier):
+    """Le dernier message du fil s'il vient du ministère et n'est pas une demande de compléments (à laquelle
+    l'usager répond par `repondre_aux_complements`), sinon None."""
+    dernier = dossier.messages.order_by("-cree_le", "-id").first()
+    return dernier if dernier is not None and dernier.nature == NatureMessage.MESSAGE_AGENT else None
+
+
+def repondre_au_message(dossier, usager, texte, fichiers):
+    """L'usager répond à un message simple : message (et documents) dans le fil, courriel au rédacteur en charge,
+    statut inchangé (transition `repondre_message`). Tout ou rien. Lève TransitionInterdite."""
+    return _reponse_usager(
+        dossier,
+        usager,
+        texte,
+        fichiers,
+        lambda: dossier.transitionner("repondre_message", usager, motif=texte),
+    )
+
+
+def _reponse_usager(dossier, usager, texte, fichiers, verbe):
     from portail.fichiers import enregistrer_prive, supprimer_prive
 
     ranges = [(type_piece, verifie, enregistrer_prive(verifie, "dossiers")) for type_piece, verifie in fichiers]
@@ -221,7 +260,7 @@ def repondre_aux_complements(dossier, usager, texte, fichiers):
                 )
                 for type_piece, verifie, nom_stockage in ranges
             ]
-            dossier.recevoir_complements(usager, message=texte)
+            verbe()
             message = MessageDossier.objects.create(
                 dossier=dossier, auteur=usager, nature=NatureMessage.REPONSE_USAGER, texte=texte
             )
@@ -239,6 +278,7 @@ def relancer_usagers(maintenant=None):
     Idempotent : la relance est posée par un UPDATE conditionnel (`relance_le IS NULL`) dans la transaction qui
     écrit le courriel ; deux exécutions simultanées n'envoient qu'un courriel.
     """
+    from portail.adresses import adresse_prouvee
     from portail.emails import programmer_email
     from precontentieux.models import date_fr
 
@@ -259,7 +299,8 @@ def relancer_usagers(maintenant=None):
         # Seule la demande la plus récente du dossier compte, et seulement si l'usager n'a pas répondu depuis.
         if derniere_demande(dossier).pk != message.pk:
             continue
-        destinataire = dossier.courriel or (dossier.requerant.email if dossier.requerant else "")
+        # Courriel automatique : seulement vers une adresse prouvée par le compte (jamais le `courriel` tapé).
+        destinataire = adresse_prouvee(dossier.requerant)
         with transaction.atomic():
             if not MessageDossier.objects.filter(pk=message.pk, relance_le__isnull=True).update(relance_le=maintenant):
                 continue

@@ -92,6 +92,7 @@ CHAMPS_PERSONNELS = {
     "iban": "",
     "titulaire_compte": "",
     "erreur_signalee": "",
+    "reponses_eligibilite": {},
     "brouillon": {},
     "recepisse": "",
 }
@@ -105,6 +106,39 @@ CHAMPS_CONSERVES = {
     "type_personne_morale",
     "qualite",
 }
+
+# Ce que l'usager rattaché a saisi (hors date et adresse déclarées par les forces de l'ordre) : effacé quand
+# l'usager est détaché (`Dossier.detacher_et_reinviter`), pour que la personne réinvitée n'en voie rien.
+CHAMPS_USAGER = (
+    "type_requerant",
+    "type_personne_morale",
+    "qualite",
+    "qualite_precision",
+    "description",
+    "porte_blindee",
+    "reparation_effectuee",
+    "logement_assure",
+    "civilite",
+    "prenoms",
+    "nom_naissance",
+    "nom_usage",
+    "date_naissance",
+    "lieu_naissance",
+    "raison_sociale",
+    "siren_siret",
+    "representant_legal",
+    "requerant_adresse_voie",
+    "requerant_adresse_complement",
+    "requerant_adresse_code_postal",
+    "requerant_adresse_ville",
+    "telephone",
+    "courriel",
+    "iban",
+    "titulaire_compte",
+    "attestation_honneur",
+    "erreur_signalee",
+    "reponses_eligibilite",
+)
 
 
 class DossierQuerySet(models.QuerySet):
@@ -226,6 +260,9 @@ class Dossier(models.Model):
     erreur_signalee = models.TextField(
         "erreur signalée par l’usager (date, adresse)", blank=True, help_text="Commentaire libre, lu par les agents."
     )
+    # Réponses au test d'éligibilité fait avant de créer la demande ({question: réponse}, usagers/eligibilite.py) ;
+    # vide si la demande vient d'une invitation ou si le test n'a pas été fait. Montrées sur la fiche du dossier.
+    reponses_eligibilite = models.JSONField("réponses au test d’éligibilité", default=dict, blank=True)
     # Brouillon de l'assistant (stockage django-formtools) et version (concurrence optimiste entre onglets).
     brouillon = models.JSONField("brouillon", default=dict, blank=True)
     version = models.PositiveIntegerField("version", default=1)
@@ -433,6 +470,40 @@ class Dossier(models.Model):
                 raise TransitionInterdite("Ce lien d’invitation a déjà été utilisé.")
         return self
 
+    def detacher_et_reinviter(self, acteur, *, courriel, motif):
+        """Tant que la demande n'est pas déposée : détache le requérant (et efface ce qu'il a saisi et joint, que
+        la personne réinvitée ne doit pas voir), invalide les invitations en cours et en envoie une nouvelle à
+        `courriel`. Journalisé (acteur, motif). Lève TransitionInterdite, ou DebitDepasse (invitations par agent)."""
+        from portail.fichiers import supprimer_prive
+
+        with transaction.atomic():
+            pieces = PieceJointeDossier.objects.filter(dossier=self)
+            fichiers = list(pieces.values_list("fichier", flat=True))
+            vides = {champ.name: champ.get_default() for champ in self._meta.fields if champ.name in CHAMPS_USAGER}
+            self.transitionner(
+                "detacher_et_reinviter",
+                acteur,
+                motif=motif,
+                details={
+                    "requerant_detache": self.requerant_id,
+                    "courriel": courriel,
+                    "pieces_retirees": len(fichiers),
+                },
+                requerant=None,
+                brouillon={},
+                version=models.F("version") + 1,
+                **vides,
+            )
+            maintenant = timezone.now()
+            self.invitations.filter(utilisee_le__isnull=True, expire_le__gt=maintenant).update(expire_le=maintenant)
+            pieces.delete()
+            derniere = self.invitations.order_by("-cree_le", "-pk").first()
+            identite = {c: getattr(derniere, c) for c in ("civilite", "nom", "prenom", "telephone")} if derniere else {}
+            invitation = inviter_usager(self, courriel=courriel, agent=acteur, **identite)
+            for nom in fichiers:
+                transaction.on_commit(lambda nom=nom: supprimer_prive(nom))
+        return invitation
+
     def ajouter_piece(self, acteur, *, type, fichier, nom, type_mime, taille):
         """Joint une pièce (déjà vérifiée et rangée en privé) ; journalisée après le dépôt."""
         with transaction.atomic():
@@ -535,7 +606,7 @@ class Dossier(models.Model):
         """Fin de la durée de conservation : efface les données personnelles, garde les statistiques.
 
         Partent : identité, coordonnées, adresse précise, IBAN, textes libres (description, notes, messages,
-        motifs), invitations, consultations, pièces et récépissé (fichiers supprimés du stockage après le
+        motifs), invitations, consultations, pièces, courriers et récépissé (fichiers supprimés du stockage après le
         COMMIT) ; la déclaration liée est anonymisée par `declarations` (signal `dossier_anonymise`). Restent :
         référence, statut, origine, dates, montants, catégories (qualité, type de requérant…), code postal et
         ville, l'historique des états. Jamais un dossier en contentieux ni un dossier non terminé.
@@ -551,6 +622,9 @@ class Dossier(models.Model):
             fichiers = [nom for nom in dossier.pieces.values_list("fichier", flat=True) if nom]
             if dossier.recepisse:
                 fichiers.append(dossier.recepisse)
+            # Courriers (nom, adresse, paragraphe libre…) : lignes et PDF ; le montant proposé reste au dossier.
+            fichiers += [nom for nom in dossier.courriers.values_list("fichier", flat=True) if nom]
+            dossier.courriers.all().delete()
             # QuerySet.delete : les notes et messages (en ajout seul côté code) partent avec le dossier.
             dossier.messages.all().delete()
             dossier.notes.all().delete()
@@ -647,6 +721,20 @@ def _garde_reattribution(dossier, acteur, *, anciens, **_):
     return _garde_redacteur(dossier, acteur)
 
 
+def _garde_reinvitation(dossier, acteur, **_):
+    if dossier.origine != OrigineDossier.DECLARATION:
+        return "Cette demande a été commencée par l’usager lui-même : il n’y a pas d’invitation à renvoyer."
+    return ""
+
+
+def _garde_reponse_message(dossier, acteur, **_):
+    from precontentieux.instruction import message_en_attente_de_reponse
+
+    if message_en_attente_de_reponse(dossier) is None:
+        return "Aucun message du ministère n’attend de réponse."
+    return ""
+
+
 def _garde_rattachement(dossier, acteur, *, invitation, **_):
     if invitation is None or invitation.dossier_id != dossier.pk or invitation.est_utilisee or invitation.est_expiree:
         return "Ce lien d’invitation n’est pas valable."
@@ -660,6 +748,8 @@ GARDES = {
     "attribuer": _garde_redacteur,
     "reattribuer": _garde_reattribution,
     "rattacher": _garde_rattachement,
+    "detacher_et_reinviter": _garde_reinvitation,
+    "repondre_message": _garde_reponse_message,
 }
 
 

@@ -1,7 +1,18 @@
 from django.urls import path
 
 from precontentieux import views
-from precontentieux.views import agents, contentieux, decision, dossier, files, instruction, recherche, signature
+from precontentieux.statistiques import NOMS_URL_CSV
+from precontentieux.views import (
+    agents,
+    contentieux,
+    decision,
+    dossier,
+    files,
+    instruction,
+    recherche,
+    signature,
+    statistiques,
+)
 
 app_name = "precontentieux"
 
@@ -10,6 +21,12 @@ urlpatterns = [
     path("files/<slug:cle>/", files.file_attente, name="file"),
     path("recherche/", recherche.recherche, name="recherche"),
     path("recherche/export.csv", recherche.export_csv, name="export_csv"),
+    # Tableau de bord chiffré et un export CSV par tableau (precontentieux/views/statistiques.py)
+    path("statistiques/", statistiques.tableau_de_bord, name="statistiques"),
+    *(
+        path(f"statistiques/{cle}.csv", statistiques.export_csv, {"cle": cle}, name=nom.partition(":")[2])
+        for cle, nom in NOMS_URL_CSV.items()
+    ),
     # Fiche dossier (precontentieux/views/dossier.py)
     path("dossiers/<str:reference>/", dossier.fiche, name="dossier"),
     path("dossiers/<str:reference>/notes/", dossier.ajouter_note, name="ajouter_note"),
@@ -25,6 +42,8 @@ urlpatterns = [
         instruction.demander_complements,
         name="demander_complements",
     ),
+    path("dossiers/<str:reference>/ecrire-a-l-usager/", instruction.ecrire_usager, name="ecrire_usager"),
+    path("dossiers/<str:reference>/reinviter/", instruction.reinviter, name="reinviter"),
     path("dossiers/<str:reference>/actions/<str:nom>/", instruction.action, name="action"),
     # Décision et courriers (precontentieux/views/decision.py)
     path(

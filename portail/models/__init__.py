@@ -1,3 +1,4 @@
+from .codes import CodeVerification, ObjetCode
 from .emails import EmailSortant
 from .evenements import Evenement
 from .fichiers import PieceAnalysee, Televersement
@@ -6,9 +7,11 @@ from .utilisateurs import Administration, IdentiteOIDC, RoleInterdit, SessionUti
 
 __all__ = [
     "Administration",
+    "CodeVerification",
     "EmailSortant",
     "Evenement",
     "ExecutionTache",
+    "ObjetCode",
     "IdentiteOIDC",
     "PieceAnalysee",
     "RoleInterdit",

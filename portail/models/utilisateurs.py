@@ -38,6 +38,9 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
 
     identifiant = models.CharField("identifiant", max_length=255, unique=True)
     email = models.EmailField("adresse électronique", blank=True)
+    # Autre adresse où écrire à l'usager (compte FranceConnect) : écrite seulement après un code à usage unique
+    # saisi (portail/codes.py, usagers/contact.py) ; `portail.adresses.adresse_prouvee` la préfère à `email`.
+    courriel_contact = models.EmailField("adresse de contact", blank=True)
     type = models.CharField("type", max_length=10, choices=TypeUtilisateur.choices, default=TypeUtilisateur.USAGER)
     civilite = models.CharField("civilité", max_length=10, blank=True)
     prenom = models.CharField("prénom", max_length=150, blank=True)

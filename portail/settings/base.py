@@ -362,6 +362,9 @@ LIMITES_DE_DEBIT = {
     "nouveau_lien": "10/h/ip,3/d/key",
     # Connexion à l'administration Django (superutilisateurs) : échecs par adresse IP et par identifiant saisi.
     "connexion_admin": "10/15m/ip,5/15m/key",
+    # Codes à usage unique (portail/codes.py) : envois par compte, et par adresse destinataire.
+    "code": "5/h/user,20/d/user",
+    "code_adresse": "5/h/key,20/d/key",
 }
 
 DSFR_MARK_OPTIONAL_FIELDS = True

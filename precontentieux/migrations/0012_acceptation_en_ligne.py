@@ -9,7 +9,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('precontentieux', '0011_courriers_montants'),
-        ('precontentieux', '0015_contentieux_conservation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

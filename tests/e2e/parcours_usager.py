@@ -123,6 +123,20 @@ def connexion_franceconnect(page, fournisseur, persona):
     page.get_by_role("button", name=re.compile(persona)).click()
 
 
+def code_invitation(page, journal, courriel):
+    """Adresse du compte ≠ adresse invitée : page du code (erreur d'abord, puis le bon code reçu à l'adresse invitée)."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Saisissez le code envoyé à l’adresse invitée")
+    verifier_page(page, journal)
+    (envoye,) = [m for m in mail.outbox if m.to == [courriel] and "code de vérification" in m.subject]
+    code = re.search(r"^(\d{6})$", envoye.body, re.M).group(1)
+    page.get_by_label("Code reçu par courriel").fill(f"{(int(code) + 1) % 1_000_000:06d}")
+    page.get_by_role("button", name="Valider le code et rattacher la demande").click()
+    expect(page.locator("#resume-erreurs")).to_be_visible()
+    verifier_page(page, journal)
+    page.get_by_label("Code reçu par courriel").fill(code)
+    page.get_by_role("button", name="Valider le code et rattacher la demande").click()
+
+
 def demande_rattachee(page, journal, dossier):
     """Après la connexion : la demande rattachée, puis « Mes demandes », puis « Compléter ma demande »."""
     expect(page).to_have_url(re.compile(rf"/mon-espace/demandes/{dossier.reference}/$"))
