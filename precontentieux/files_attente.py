@@ -24,6 +24,8 @@ class FileAttente:
     du_redacteur: bool = False  # seulement les dossiers dont l'agent est le rédacteur en charge
     groupe: str = ""  # rubrique de la navigation (« Mes dossiers »)
     description: str = ""
+    # Files de signature : colonne datée de l'attente (ancienneté, tri par défaut), montant, rédacteur décideur.
+    date_attente: str = ""
 
     def filtre(self, user):
         condition = Q(statut__in=self.statuts)
@@ -33,6 +35,27 @@ class FileAttente:
 
     def dossiers(self, user):
         return Dossier.objects.filter(self.filtre(user))
+
+    @property
+    def signature(self):
+        return bool(self.date_attente)
+
+    @property
+    def tris(self):
+        """{clé: (libellé, ordre)} proposés par cette file (l'ancienneté pour les files de signature)."""
+        if not self.signature:
+            return TRIS
+        attente = F(self.date_attente)
+        return {
+            "anciennete": ("En attente depuis le plus longtemps d’abord", (attente.asc(), F("pk").asc())),
+            "-anciennete": ("Arrivé le plus récemment d’abord", (attente.desc(), F("pk").desc())),
+            "montant": ("Montant le plus élevé d’abord", (F("montant_propose").desc(nulls_last=True), F("pk").asc())),
+            **TRIS,
+        }
+
+    @property
+    def tri_par_defaut(self):
+        return next(iter(self.tris))
 
     @property
     def titre(self):
@@ -74,12 +97,32 @@ FILES = (
         groupe="Mes dossiers",
         description="Dossiers pour lesquels vous avez demandé des compléments au requérant.",
     ),
+    # Signature (validateur) : montant, rédacteur qui a préparé la décision, ancienneté de l'attente.
     FileAttente(
-        "a-signer",
-        "À signer",
+        "propositions-a-signer",
+        "Propositions à signer",
         Role.VALIDATEUR,
-        frozenset({StatutDossier.PROPOSITION_A_SIGNER, StatutDossier.REJET_A_SIGNER}),
-        description="Propositions d’indemnisation et rejets préparés par les rédacteurs, à signer.",
+        frozenset({StatutDossier.PROPOSITION_A_SIGNER}),
+        description="Propositions d’indemnisation préparées par les rédacteurs : lisez le courrier, puis signez-le "
+        "ou renvoyez-le au rédacteur.",
+        date_attente="decision_proposee_le",
+    ),
+    FileAttente(
+        "rejets-a-signer",
+        "Rejets à signer",
+        Role.VALIDATEUR,
+        frozenset({StatutDossier.REJET_A_SIGNER}),
+        description="Décisions de rejet préparées par les rédacteurs : lisez le courrier, puis signez-le ou "
+        "renvoyez-le au rédacteur.",
+        date_attente="decision_proposee_le",
+    ),
+    FileAttente(
+        "arretes-a-signer",
+        "Arrêtés à signer",
+        Role.VALIDATEUR,
+        frozenset({StatutDossier.ARRETE_A_SIGNER}),
+        description="Arrêtés de paiement préparés par les rédacteurs après l’acceptation de l’usager, à signer.",
+        date_attente="arrete_prepare_le",
     ),
 )
 FILES_PAR_CLE = {f.cle: f for f in FILES}
@@ -123,5 +166,5 @@ TRIS = {
 }
 
 
-def ordonner(queryset, tri):
-    return queryset.order_by(*TRIS[tri][1])
+def ordonner(queryset, tri, tris=None):
+    return queryset.order_by(*(tris or TRIS)[tri][1])

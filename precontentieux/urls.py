@@ -2,7 +2,17 @@ from django.urls import path
 
 from precontentieux import views
 from precontentieux.statistiques import NOMS_URL_CSV
-from precontentieux.views import agents, contentieux, decision, dossier, files, instruction, recherche, statistiques
+from precontentieux.views import (
+    agents,
+    contentieux,
+    decision,
+    dossier,
+    files,
+    instruction,
+    recherche,
+    signature,
+    statistiques,
+)
 
 app_name = "precontentieux"
 
@@ -50,6 +60,9 @@ urlpatterns = [
         name="soumettre_courrier",
     ),
     path("dossiers/<str:reference>/courriers/<int:pk>/pdf/", decision.courrier_pdf, name="courrier_pdf"),
+    # Signature par le validateur (precontentieux/views/signature.py)
+    path("dossiers/<str:reference>/signer/", signature.signer, name="signer"),
+    path("dossiers/<str:reference>/renvoyer/", signature.renvoyer, name="renvoyer"),
     # Contentieux : le dossier n'est jamais purgé (precontentieux/views/contentieux.py, docs/rgpd.md)
     path("dossiers/<str:reference>/contentieux/", contentieux.contentieux, name="contentieux"),
     # Gestion des agents, réservée aux gestionnaires (precontentieux/views/agents.py)

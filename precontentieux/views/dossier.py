@@ -27,6 +27,7 @@ from precontentieux.instruction import (
 )
 from precontentieux.listes import CLASSES_BADGE
 from precontentieux.models import Dossier, PieceJointeDossier, TransitionInterdite, date_fr
+from precontentieux.signature import dernier_renvoi
 from precontentieux.views.contentieux import peut_signaler_contentieux
 
 # Actions de la fiche : nom de la transition → vue qui la porte. Une transition sans écran n'est pas proposée.
@@ -39,9 +40,15 @@ ACTIONS_AVEC_ECRAN = {
     "proposer_indemnisation": "precontentieux:proposer_indemnisation",
     "proposer_rejet": "precontentieux:proposer_rejet",
     "cloturer": "precontentieux:cloturer",
+    # Signature (validateur) : une vue pour les trois signatures, l'état du dossier dit laquelle.
+    "signer_proposition": "precontentieux:signer",
+    "signer_rejet": "precontentieux:signer",
+    "signer_arrete": "precontentieux:signer",
+    "renvoyer_au_redacteur": "precontentieux:renvoyer",
 }
 # Transitions sans autre donnée qu'un motif : écran de confirmation générique.
 ACTIONS_GENERIQUES = ("demarrer_instruction", "recevoir_complements")
+ACTIONS_DE_SIGNATURE = ("signer_proposition", "signer_rejet", "signer_arrete", "renvoyer_au_redacteur")
 ROLES_JOURNAL = {str(Role.VALIDATEUR), str(Role.GESTIONNAIRE)}
 TYPES_APERCU = {"application/pdf": "pdf", "image/jpeg": "image", "image/png": "image"}
 
@@ -212,6 +219,8 @@ def actions_de_la_fiche(dossier, user):
             url = reverse("precontentieux:action", args=[dossier.reference, transition.nom])
         else:
             continue
+        if transition.nom in ACTIONS_DE_SIGNATURE and dossier.statut not in transition.sources:
+            continue  # rien à signer dans cet état : pas de bouton désactivé pour chaque type de courrier
         actions.append(
             {
                 "nom": transition.nom,
@@ -260,6 +269,9 @@ def ligne_historique(evenement):
         texte = "Contentieux signalé" if details.get("contentieux") else "Contentieux levé"
     if details.get("redacteur_nom"):
         texte += f" — rédacteur : {details['redacteur_nom']}"
+    if details.get("signataire"):
+        # Le signataire, son rôle et l'horodatage (date de l'événement) : ceux imprimés sur le PDF figé.
+        texte += f" — courrier signé par {details['signataire']} ({details.get('role_signataire', '')})"
     return {
         "date": evenement.date,
         "acteur": nom_acteur(evenement.acteur),
@@ -320,6 +332,8 @@ def contexte_fiche(request, dossier, note_form=None):
         "consultations": consultations[::-1],
         "actions": actions_de_la_fiche(dossier, user),
         "courriers": courriers_de_la_fiche(dossier),
+        # Décision renvoyée par le validateur, pas encore reprise : son commentaire en tête de la fiche.
+        "renvoi": dernier_renvoi(dossier, evenements),
         "peut_signaler_contentieux": peut_signaler_contentieux(user),
         "dates_legales": bool(dossier.depose_le),
         "horloge": horloge(dossier),

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from precontentieux.acces import back_office
-from precontentieux.files_attente import FILES_PAR_CLE, TRIS, ordonner
+from precontentieux.files_attente import FILES_PAR_CLE, ordonner
 from precontentieux.listes import paginer
 
 
@@ -16,10 +16,11 @@ def file_attente(request, cle):
         raise Http404
     if file.role not in request.user.roles:
         raise PermissionDenied
-    tri = request.GET.get("tri") if request.GET.get("tri") in TRIS else "echeance"
-    page = paginer(request, ordonner(file.dossiers(request.user), tri))
+    tris = file.tris
+    tri = request.GET.get("tri") if request.GET.get("tri") in tris else file.tri_par_defaut
+    page = paginer(request, ordonner(file.dossiers(request.user), tri, tris), date_attente=file.date_attente)
     return render(
         request,
         "precontentieux/file.html",
-        {"file": file, "page": page, "tri": tri, "tris": [(cle, libelle) for cle, (libelle, _) in TRIS.items()]},
+        {"file": file, "page": page, "tri": tri, "tris": [(cle, libelle) for cle, (libelle, _) in tris.items()]},
     )
