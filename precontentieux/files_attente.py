@@ -24,6 +24,11 @@ class FileAttente:
     du_redacteur: bool = False  # seulement les dossiers dont l'agent est le rédacteur en charge
     groupe: str = ""  # rubrique de la navigation (« Mes dossiers »)
     description: str = ""
+    # Files de la chaîne du paiement : leur propre tableau, triées sur la date d'entrée dans la file
+    # (la plus ancienne d'abord), sans l'horloge du rejet implicite (la décision est rendue).
+    gabarit: str = "precontentieux/file.html"
+    champ_date: str = ""  # depuis quand le dossier attend dans cette file
+    libelle_date: str = ""
 
     def filtre(self, user):
         condition = Q(statut__in=self.statuts)
@@ -33,6 +38,11 @@ class FileAttente:
 
     def dossiers(self, user):
         return Dossier.objects.filter(self.filtre(user))
+
+    @property
+    def ordre(self):
+        """Tri imposé (files du paiement) ; None : les tris de l'échéance (`TRIS`)."""
+        return (F(self.champ_date).asc(), F("pk").asc()) if self.champ_date else None
 
     @property
     def titre(self):
@@ -80,6 +90,42 @@ FILES = (
         Role.VALIDATEUR,
         frozenset({StatutDossier.PROPOSITION_A_SIGNER, StatutDossier.REJET_A_SIGNER}),
         description="Propositions d’indemnisation et rejets préparés par les rédacteurs, à signer.",
+    ),
+    # --- Paiement (docs/paiement.md) ---
+    FileAttente(
+        "arrete-a-preparer",
+        "Arrêté de paiement à préparer",
+        Role.REDACTEUR,
+        frozenset({StatutDossier.PROPOSITION_ACCEPTEE}),
+        du_redacteur=True,
+        groupe="Mes dossiers",
+        description="Propositions acceptées par l’usager : préparez l’arrêté de paiement.",
+        gabarit="precontentieux/file_paiement.html",
+        champ_date="reponse_usager_le",
+        libelle_date="Acceptée le",
+    ),
+    FileAttente(
+        "a-transmettre",
+        "À transmettre",
+        Role.LIAISON_BUDGET,
+        frozenset({StatutDossier.A_INDEMNISER}),
+        description=(
+            "Arrêtés de paiement signés : téléchargez le dossier de paiement, transmettez-le au service du budget, "
+            "puis confirmez la transmission."
+        ),
+        gabarit="precontentieux/file_paiement.html",
+        champ_date="arrete_signe_le",
+        libelle_date="Arrêté signé le",
+    ),
+    FileAttente(
+        "transmis-budget",
+        "Transmis au budget",
+        Role.LIAISON_BUDGET,
+        frozenset({StatutDossier.TRANSMIS_BUDGET}),
+        description="Dossiers transmis au service du budget qui attendent leur paiement, le plus ancien d’abord.",
+        gabarit="precontentieux/file_paiement.html",
+        champ_date="transmis_budget_le",
+        libelle_date="Transmis le",
     ),
 )
 FILES_PAR_CLE = {f.cle: f for f in FILES}

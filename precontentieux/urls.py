@@ -1,7 +1,7 @@
 from django.urls import path
 
 from precontentieux import views
-from precontentieux.views import dossier, files, instruction, recherche
+from precontentieux.views import dossier, files, instruction, paiement, recherche
 
 app_name = "precontentieux"
 
@@ -26,4 +26,9 @@ urlpatterns = [
         name="demander_complements",
     ),
     path("dossiers/<str:reference>/actions/<str:nom>/", instruction.action, name="action"),
+    # Paiement (precontentieux/views/paiement.py)
+    path("dossiers/<str:reference>/arrete/preparer/", paiement.preparer_arrete, name="preparer_arrete"),
+    path("dossiers/<str:reference>/paiement/dossier.zip", paiement.dossier_de_paiement, name="dossier_de_paiement"),
+    path("dossiers/<str:reference>/paiement/transmettre/", paiement.transmettre_budget, name="transmettre_budget"),
+    path("dossiers/<str:reference>/paiement/indemnise/", paiement.marquer_indemnise, name="marquer_indemnise"),
 ]

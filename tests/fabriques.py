@@ -273,6 +273,10 @@ def appliquer(dossier, nom, acteurs=None, **options):
         options.setdefault("motif", f"Motif de « {transition.libelle} »")
     if "redacteur" in transition.champs_requis:
         options.setdefault("redacteur", acteurs.role(Role.REDACTEUR))
+    if "date_virement" in transition.champs_requis:
+        from django.utils import timezone
+
+        options.setdefault("date_virement", timezone.localdate())
     return dossier.transitionner(nom, acteurs.pour(transition), **options)
 
 

@@ -33,6 +33,10 @@ ACTIONS_AVEC_ECRAN = {
     "attribuer": "precontentieux:attribuer",
     "reattribuer": "precontentieux:reattribuer",
     "demander_complements": "precontentieux:demander_complements",
+    # Paiement (precontentieux/views/paiement.py)
+    "preparer_arrete": "precontentieux:preparer_arrete",
+    "transmettre_budget": "precontentieux:transmettre_budget",
+    "marquer_indemnise": "precontentieux:marquer_indemnise",
 }
 # Transitions sans autre donnée qu'un motif : écran de confirmation générique.
 ACTIONS_GENERIQUES = ("demarrer_instruction", "recevoir_complements", "cloturer")
@@ -253,7 +257,12 @@ def ligne_historique(evenement):
     }
 
 
-OBJETS_CONSULTATION = {"fiche": "Fiche du dossier", "piece": "Pièce", "piece_declaration": "Pièce de la déclaration"}
+OBJETS_CONSULTATION = {
+    "fiche": "Fiche du dossier",
+    "piece": "Pièce",
+    "piece_declaration": "Pièce de la déclaration",
+    "dossier_paiement": "Dossier de paiement",
+}
 
 
 def ligne_consultation(evenement):

@@ -114,12 +114,41 @@ def test_avancement_grossier(client):
         (StatutDossier.DEPOSE, "Demande déposée par l’usager"),
         (StatutDossier.EN_INSTRUCTION, "En cours d’instruction"),
         (StatutDossier.PROPOSITION_ENVOYEE, "Décision rendue"),
-        (StatutDossier.REJETE, "Décision rendue"),
+        (StatutDossier.A_INDEMNISER, "Décision rendue"),
+        (StatutDossier.REJETE, "Demande rejetée"),
+        (StatutDossier.INDEMNISE, "Usager indemnisé"),
+        (StatutDossier.CLOTURE, "Dossier clôturé"),
     ]
     for statut, libelle in attendus:
         dossier = DossierFactory(requerant=UtilisateurFactory(), etat=statut, agent=agent)
         assert libelle in client.get(URL).content.decode()
         assert libelle in client.get(reverse("declarations:voir", args=[dossier.declaration.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_l_issue_grossiere_sans_montant_ni_motif(client):
+    """L'agent lit l'issue d'un dossier terminé (indemnisé, rejeté, clôturé), rien de plus : ni le motif de la
+    décision, ni la date du virement, ni l'IBAN du requérant."""
+    from tests.fabriques import Acteurs, appliquer
+
+    agent = UtilisateurFactory(policier=True)
+    client.force_login(agent)
+    motifs = {StatutDossier.REJETE: "MOTIF-REJET-SECRET-K4", StatutDossier.CLOTURE: "MOTIF-CLOTURE-SECRET-K4"}
+    for statut, motif in motifs.items():
+        dossier = DossierFactory(requerant=UtilisateurFactory(), agent=agent, etat=StatutDossier.EN_INSTRUCTION)
+        derniere = {StatutDossier.REJETE: "signer_rejet", StatutDossier.CLOTURE: "cloturer"}[statut]
+        if statut == StatutDossier.REJETE:
+            appliquer(dossier, "proposer_rejet", dossier.acteurs, motif=motif)
+        appliquer(dossier, derniere, dossier.acteurs, **({"motif": motif} if derniere == "cloturer" else {}))
+    indemnise = DossierFactory(requerant=UtilisateurFactory(), agent=agent, etat=StatutDossier.TRANSMIS_BUDGET)
+    appliquer(indemnise, "marquer_indemnise", Acteurs(indemnise), date_virement=timezone.localdate())
+    pages = [client.get(URL).content.decode()]
+    for declaration in Declaration.objects.filter(agent=agent):
+        pages.append(client.get(reverse("declarations:voir", args=[declaration.pk])).content.decode())
+    tout = "".join(pages)
+    assert "Usager indemnisé" in tout and "Demande rejetée" in tout and "Dossier clôturé" in tout
+    for interdit in [*motifs.values(), "7890189", "IBAN", "€", "euros", "virement", "montant", "Montant"]:
+        assert interdit not in tout, interdit
 
 
 @pytest.mark.django_db

@@ -113,6 +113,12 @@ MATRICE = {
     "action:recevoir_complements": {**dict.fromkeys(TOUS, 403), "redacteur": 200, "redacteur2": 200},
     "action:cloturer": {**dict.fromkeys(TOUS, 403), "attributeur": 200, "redacteur": 200, "redacteur2": 200},
     "action:inconnue": dict.fromkeys(TOUS, 404),
+    # Paiement : l'écran s'affiche à l'acteur de la transition (avec la raison si l'état ne le permet pas) ;
+    # le dossier de paiement (ZIP) n'existe pas avant l'arrêté signé (404 pour la liaison budget).
+    "preparer_arrete": {**dict.fromkeys(TOUS, 403), "redacteur": 200, "redacteur2": 200},
+    "transmettre_budget": {**dict.fromkeys(TOUS, 403), "liaison_budget": 200},
+    "marquer_indemnise": {**dict.fromkeys(TOUS, 403), "liaison_budget": 200},
+    "dossier_de_paiement": {**dict.fromkeys(TOUS, 403), "liaison_budget": 404},
 }
 
 

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from portail.enums import Role
 from portail.models import EmailSortant
@@ -93,6 +94,8 @@ def arguments(transition, dossier, acteur, type_acteur):
         options["motif"] = "Motif du test"
     if "redacteur" in transition.champs_requis:
         options["redacteur"] = agent(Role.REDACTEUR)
+    if "date_virement" in transition.champs_requis:
+        options["date_virement"] = timezone.localdate()
     if transition.nom == "rattacher":
         options["requerant"] = acteur
         if type_acteur == "requerant":  # le porteur de l'invitation
