@@ -139,7 +139,7 @@ def empreinte_pdf(gabarit, contexte=None, feuilles_de_style=()) -> str:
     return hashlib.sha256("\n\x00".join(morceaux).encode()).hexdigest()[:24]
 
 
-def rendre_pdf(gabarit, contexte=None, *, feuilles_de_style=(), en_cache=False) -> bytes:
+def rendre_pdf(gabarit, contexte=None, *, feuilles_de_style=(), en_cache=False, balise=False) -> bytes:
     """Rend le gabarit HTML en PDF et renvoie ses octets.
 
     `feuilles_de_style` : gabarits CSS rendus avec le même contexte (la variable `polices` donne les URL
@@ -148,13 +148,18 @@ def rendre_pdf(gabarit, contexte=None, *, feuilles_de_style=(), en_cache=False) 
     `en_cache=True` garde le PDF dans le cache Django, sous une clé tirée du HTML et du CSS rendus : un
     contenu modifié donne un nouveau PDF, un contenu inchangé est servi sans nouveau rendu. À réserver aux
     documents sans donnée personnelle (guides, notices) : les courriers individuels ne sont pas mis en cache.
+
+    `balise=True` produit un PDF balisé (structure des titres, paragraphes, tableaux : option `pdf_tags` de
+    WeasyPrint), lisible par les lecteurs d'écran ; utilisé par les courriers (precontentieux/courriers.py).
     """
     contexte = _contexte(contexte)
     html = render_to_string(gabarit, contexte)
     feuilles = [render_to_string(nom, contexte) for nom in feuilles_de_style]
     cle = None
     if en_cache:
-        empreinte = hashlib.sha256("\n\x00".join([VERSION_RENDU, gabarit, html, *feuilles]).encode()).hexdigest()
+        empreinte = hashlib.sha256(
+            "\n\x00".join([VERSION_RENDU, str(balise), gabarit, html, *feuilles]).encode()
+        ).hexdigest()
         cle = f"pdf:{empreinte}"
         contenu = _lire_cache(cle)
         if contenu is not None:
@@ -172,6 +177,7 @@ def rendre_pdf(gabarit, contexte=None, *, feuilles_de_style=(), en_cache=False) 
             for css in feuilles
         ],
         font_config=polices,
+        pdf_tags=balise,
     )
     duree = time.perf_counter() - debut
     logger.info("PDF %s rendu en %.2f s (%d octets)", gabarit, duree, len(contenu))

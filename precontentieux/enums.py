@@ -116,3 +116,31 @@ class TypePiece(models.TextChoices):
     POUVOIR_SIGNATAIRE = "pouvoir_signataire", "Pouvoir ou délégation du signataire"
     ATTESTATION_FORCES_DE_L_ORDRE = "attestation_fdo", "Attestation remise par les forces de l’ordre"
     AUTRE = "autre", "Autre document utile"
+
+
+# --- Décision (issue 9) --------------------------------------------------------------------------
+
+
+class MotifRejet(models.TextChoices):
+    """Motifs de rejet du service ; chacun a son corps de courrier (templates/courriers/rejet.html) et ses
+    fondements (docs/courriers.md)."""
+
+    REQUERANT_MIS_EN_CAUSE = "requerant_mis_en_cause", "Le requérant est mis en cause"
+    CHIEN_RENIFLEUR = "chien_renifleur", "Le requérant est mis en cause par un chien renifleur"
+    LOCATAIRE_MIS_EN_CAUSE = "locataire_mis_en_cause", "Le locataire est mis en cause"
+    LOCATAIRE_CHIEN = "locataire_chien", "Le locataire est mis en cause par un chien renifleur"
+    LOCATION_COURTE_DUREE = (
+        "location_courte_duree",
+        "Le locataire, via une plateforme de location de courte durée, est mis en cause",
+    )
+    LOCATAIRE_HEBERGEANT = "locataire_hebergeant", "Le locataire hébergeait la personne mise en cause"
+    PARTIES_COMMUNES = "parties_communes", "Dégradations dans les parties communes"
+    AUTRE = "autre", "Autre motif"
+
+
+class MotifCloture(models.TextChoices):
+    DESISTEMENT = "desistement", "Désistement du requérant"
+    DOUBLON = "doublon", "Demande en double"
+    HORS_DELAI = "hors_delai", "Demande hors délai"
+    SANS_SUITE = "sans_suite", "Classement sans suite"
+    AUTRE = "autre", "Autre motif"

@@ -168,6 +168,14 @@ class Dossier(models.Model):
     iban = models.CharField("IBAN", max_length=34, blank=True)
     titulaire_compte = models.CharField("titulaire du compte", max_length=255, blank=True)
     attestation_honneur = models.BooleanField("attestation sur l’honneur", default=False)
+    # Montants (issue 9) : demandé par l'usager (facture ou devis), proposé par le rédacteur (transition
+    # proposer_indemnisation). Vides pour les dossiers antérieurs : ils restent valides.
+    montant_demande = models.DecimalField(
+        "montant demandé (euros)", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    montant_propose = models.DecimalField(
+        "montant proposé (euros)", max_digits=10, decimal_places=2, null=True, blank=True
+    )
     # Date et adresse déclarées par les forces de l'ordre : l'usager ne les modifie pas, il peut signaler une erreur.
     erreur_signalee = models.TextField(
         "erreur signalée par l’usager (date, adresse)", blank=True, help_text="Commentaire libre, lu par les agents."
@@ -569,6 +577,8 @@ class PieceJointeDossier(PieceAnalysee):
     nom = models.CharField("nom du fichier", max_length=255)
     type_mime = models.CharField("format", max_length=100)
     taille = models.PositiveIntegerField("taille (octets)")
+    # Montant d'une facture ou d'un devis (euros), saisi par l'usager ; vide pour les autres pièces.
+    montant = models.DecimalField("montant (euros)", max_digits=10, decimal_places=2, null=True, blank=True)
     ajoutee_le = models.DateTimeField("ajoutée le", default=timezone.now)
     ajoutee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="ajoutée par", null=True, blank=True, on_delete=models.SET_NULL
@@ -697,4 +707,5 @@ def inviter_usager(dossier, *, courriel, civilite="", nom="", prenom="", telepho
     return invitation
 
 
+from precontentieux.courriers import Courrier  # noqa: E402, F401
 from precontentieux.instruction import EnvoiUnique, MessageDossier, NoteDossier  # noqa: E402, F401

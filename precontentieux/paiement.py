@@ -21,7 +21,18 @@ from django.utils import timezone
 from schwifty import IBAN, registry
 from schwifty.exceptions import SchwiftyException
 
-from portail.validateurs import compacter
+from portail.utils import date_fr
+from portail.validateurs import compacter, iban_lisible
+from precontentieux.courriers import (
+    Courrier,
+    TypeCourrier,
+    contexte_pour,
+    courrier_actif,
+    montant_en_chiffres,
+    montant_en_lettres,
+    preparer_courrier,
+    rendre_html,
+)
 from precontentieux.enums import TypePiece
 
 # --- La banque d'un IBAN ----------------------------------------------------------------------------------
@@ -99,11 +110,34 @@ def donnees_arrete(dossier):
     }
 
 
+def _date(moment):
+    return date_fr(timezone.localdate(moment)) if moment else ""
+
+
+@contexte_pour(TypeCourrier.ARRETE)
+def contexte_arrete(courrier):
+    """Ce que dit l'arrêté : la somme allouée, le compte qui la reçoit (figés à la préparation), les visas."""
+    dossier = courrier.dossier
+    donnees = courrier.donnees
+    montant = courrier.montant
+    moment = courrier.signe_le or timezone.now()
+    return {
+        "titre": "Arrêté de paiement d’une indemnité",
+        "annee": timezone.localdate(moment).year,
+        "montant": montant_en_chiffres(montant),
+        "montant_lettres": montant_en_lettres(montant),
+        "iban": iban_lisible(donnees.get("iban", "")),
+        "titulaire": donnees.get("titulaire", ""),
+        "banque": donnees.get("banque", ""),
+        "bic": donnees.get("bic", ""),
+        "date_proposition": _date(dossier.decision_signee_le),
+        "date_acceptation": _date(dossier.reponse_usager_le),
+    }
+
+
 def preparer_arrete(dossier, redacteur):
     """Proposition acceptée → Arrêté de paiement à signer, par le rédacteur en charge : la transition et le
     courrier (aperçu produit après le COMMIT) dans la même transaction. Lève TransitionInterdite."""
-    from precontentieux.courriers import TypeCourrier, preparer_courrier
-
     with transaction.atomic():
         dossier.transitionner("preparer_arrete", redacteur)
         return preparer_courrier(dossier, TypeCourrier.ARRETE, auteur=redacteur, **donnees_arrete(dossier))
@@ -111,8 +145,6 @@ def preparer_arrete(dossier, redacteur):
 
 def apercu_arrete(dossier, auteur):
     """L'arrêté tel qu'il sera préparé (HTML, même gabarit que le PDF), sans rien enregistrer."""
-    from precontentieux.courriers import Courrier, TypeCourrier, rendre_html
-
     courrier = Courrier(dossier=dossier, type=TypeCourrier.ARRETE, cree_par=auteur, donnees=donnees_arrete(dossier))
     return rendre_html(courrier)
 
@@ -141,8 +173,6 @@ def pieces_du_dossier_de_paiement(dossier):
     """[(nom dans le ZIP, nom de stockage)] : la déclaration d'acceptation et l'arrêté signés, la pièce
     d'identité et le RIB (les derniers déposés). Rien d'autre : ni la déclaration des forces de l'ordre, ni
     les autres pièces. Lève DossierDePaiementIncomplet si l'une manque ou si son PDF n'est pas encore produit."""
-    from precontentieux.courriers import TypeCourrier, courrier_actif
-
     reference = dossier.reference
     fichiers, manquants = [], []
     for type_courrier, nom in (
@@ -150,7 +180,7 @@ def pieces_du_dossier_de_paiement(dossier):
         (TypeCourrier.ARRETE, "arrete-de-paiement"),
     ):
         courrier = courrier_actif(dossier, type_courrier)
-        if courrier is None or courrier.signe_le is None or not courrier.fichier:
+        if courrier is None or not courrier.est_signe or not courrier.pdf_pret:
             manquants.append(f"{TypeCourrier(type_courrier).label} signée (PDF en cours de production)")
         else:
             fichiers.append((f"{reference}-{nom}.pdf", courrier.fichier.name))

@@ -29,3 +29,14 @@ def relancer_complements():
     from precontentieux.instruction import relancer_usagers
 
     return relancer_usagers()
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=30)
+def generer_courrier(self, courrier_id):
+    """Produit et range le PDF d'un courrier (aperçu, ou PDF figé après signature) ; idempotente."""
+    from precontentieux.courriers import produire_pdf
+
+    try:
+        return produire_pdf(courrier_id)
+    except OSError as erreur:  # stockage momentanément indisponible
+        raise self.retry(exc=erreur) from erreur

@@ -162,6 +162,7 @@ _TABLE = [
         S.PROPOSITION_A_SIGNER,
         {REDACTEUR_EN_CHARGE},
         date="decision_proposee_le",
+        champs_requis=("montant_propose",),
     ),
     _t(
         "proposer_rejet",

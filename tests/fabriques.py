@@ -8,6 +8,7 @@ plus court chemin depuis « À compléter ». Un test ne peut donc pas fabriquer
 
 import datetime
 from collections import deque
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
@@ -269,6 +270,23 @@ def appliquer(dossier, nom, acteurs=None, **options):
     transition = workflow.TRANSITIONS[nom]
     if nom == "deposer":
         return dossier.deposer(dossier.requerant, attestation=True)
+    if nom in ("proposer_indemnisation", "proposer_rejet"):
+        # Comme à l'écran : aperçu du courrier puis soumission (precontentieux/decision.py).
+        from precontentieux import decision
+
+        redacteur = acteurs.pour(transition)
+        if nom == "proposer_indemnisation":
+            courrier = decision.apercu_proposition(dossier, redacteur, options.get("montant", Decimal("850.00")))
+        else:
+            courrier = decision.apercu_rejet(dossier, redacteur, options.get("motif_rejet", "locataire_mis_en_cause"))
+        decision.soumettre(dossier, redacteur, courrier.pk)
+        return dossier
+    if nom == "preparer_arrete":
+        # Comme à l'écran : la transition et l'arrêté de paiement (courrier) ensemble.
+        from precontentieux import paiement
+
+        paiement.preparer_arrete(dossier, acteurs.pour(transition))
+        return dossier
     if transition.motif_requis:
         options.setdefault("motif", f"Motif de « {transition.libelle} »")
     if "redacteur" in transition.champs_requis:

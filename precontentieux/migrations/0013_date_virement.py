@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("precontentieux", "0010_analyse_antivirus_pieces"),
+        ("precontentieux", "0011_courriers_montants"),
     ]
 
     operations = [

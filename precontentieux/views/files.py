@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from precontentieux.acces import back_office
+from precontentieux.courriers import montant_en_chiffres
 from precontentieux.files_attente import FILES_PAR_CLE, TRIS, ordonner
 from precontentieux.listes import paginer
 
@@ -41,4 +42,4 @@ def _attentes(file, page):
 
 
 def _montant(dossier):
-    return ""  # montant proposé : branché sur le socle des courriers (montant_en_chiffres) à la fusion
+    return montant_en_chiffres(dossier.montant_propose)

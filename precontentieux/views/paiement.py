@@ -120,6 +120,14 @@ def dossier_de_paiement(request, reference):
 # --- Transmission au budget -----------------------------------------------------------------------------------
 
 
+def _transmettre(dossier, agent):
+    """On ne transmet qu'un dossier de paiement complet (les quatre pièces prêtes)."""
+    _, manquants = _etat_dossier_de_paiement(dossier)
+    if manquants:
+        raise TransitionInterdite("Le dossier de paiement n’est pas complet : " + " ; ".join(manquants) + ".")
+    paiement.transmettre_au_budget(dossier, agent)
+
+
 @back_office()
 @require_http_methods(["GET", "POST"])
 def transmettre_budget(request, reference):
@@ -134,7 +142,7 @@ def transmettre_budget(request, reference):
                 dossier,
                 possibilite,
                 form,
-                lambda: paiement.transmettre_au_budget(dossier, request.user),
+                lambda: _transmettre(dossier, request.user),
                 f"Le dossier {dossier.reference} est transmis au budget : il attend maintenant son paiement.",
                 "Cette transmission était déjà confirmée.",
             )

@@ -3,24 +3,29 @@ transmission au budget, indemnisation (date du virement, courriel), refus et dou
 
 import datetime
 import re
+from html import unescape
 
 import pytest
 from django.core import mail
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
-from portail.enums import Role
-from portail.models import EmailSortant
-from precontentieux import volume
+from portail.enums import CodeAdministration, Role
+from portail.models import Administration, EmailSortant
+from precontentieux import paiement, volume
+from precontentieux.courriers import Courrier, TypeCourrier, courrier_actif, rendre_html
 from precontentieux.enums import StatutDossier
 from precontentieux.files_attente import compter
 from precontentieux.instruction import nouveau_jeton
 from precontentieux.models import Dossier, EvenementDossier, TransitionInterdite
 from precontentieux.paiement import Banque, banque_du_compte
-from tests.fabriques import DossierFactory, UtilisateurFactory, agent
+from tests.fabriques import IBAN_VALIDE, DossierFactory, UtilisateurFactory, agent
 from tests.precontentieux.outils_backoffice import agents, photographie_base
+from tests.precontentieux.test_courriers import CAS, MORALE, verifier_texte
 
 S = StatutDossier
 pytestmark = pytest.mark.django_db
@@ -283,3 +288,124 @@ def test_la_garde_du_modele_refuse_une_date_future(equipe):
 def test_compteurs_du_budget_en_une_requete(equipe):
     dossier_a(S.A_INDEMNISER)
     assert compter(equipe["liaison_budget"]) == {"a-transmettre": 1, "transmis-budget": 0}
+
+
+# --- L'arrêté de paiement ----------------------------------------------------------------------------------------
+
+
+def espaces(texte):
+    """Blancs ASCII réduits à une espace (les espaces insécables des montants restent)."""
+    return re.sub(r"[ \t\r\n]+", " ", texte)
+
+
+def lire_courrier(courrier):
+    """Le texte de l'aperçu HTML, vérifié sans marque (`verifier_texte`), balises retirées."""
+    html = rendre_html(courrier)
+    verifier_texte(html)
+    return espaces(unescape(re.sub(r"<[^>]+>", "", html)))
+
+
+def dossier_accepte(morale=False, administration=CodeAdministration.PN, **champs):
+    policier = UtilisateurFactory(policier=True, administration=Administration.objects.get(code=administration))
+    dossier = DossierFactory(
+        requerant=UtilisateurFactory(adresse_verifiee=True), agent=policier, etat=S.PROPOSITION_ACCEPTEE
+    )
+    Dossier.objects.filter(pk=dossier.pk).update(**{**(MORALE if morale else {}), **champs})
+    dossier.refresh_from_db()
+    return dossier
+
+
+@pytest.mark.parametrize(("morale", "administration", "forces"), CAS)
+def test_arrete_rendu_sans_marque(morale, administration, forces):
+    dossier = dossier_accepte(morale, administration)
+    courrier = paiement.preparer_arrete(dossier, dossier.redacteur)
+    dossier.refresh_from_db()
+    assert dossier.statut == S.ARRETE_A_SIGNER
+    assert courrier.type == TypeCourrier.ARRETE and courrier_actif(dossier, TypeCourrier.ARRETE) == courrier
+    assert courrier.donnees == {
+        "montant": "850.00",
+        "iban": IBAN_VALIDE,
+        "titulaire": "Martin DUPONT",
+        "banque": "CREDIT AGRICOLE SA",
+        "bic": "AGRIFRPPXXX",
+    }
+    texte = lire_courrier(courrier)
+    assert "Le garde des Sceaux, ministre de la Justice," in texte and "Arrête :" in texte
+    assert f"Vu la loi de finances pour {timezone.localdate().year} ;" in texte
+    assert "850,00\u00a0€ (huit cent cinquante euros)" in texte
+    assert "IBAN est FR76 3000 6000 0112 3456 7890 189, ouvert au nom de Martin DUPONT" in texte
+    assert "tenu par CREDIT AGRICOLE SA (BIC AGRIFRPPXXX)" in texte
+    assert "programme 166 «\u00a0Justice judiciaire\u00a0» de la mission «\u00a0Justice\u00a0»" in texte
+    assert f"lors d’une intervention de {forces}" in texte
+    assert "Fait à Paris, le" in texte and "Aperçu non signé" in texte
+    if morale:
+        assert "allouée à SCI Les Tilleuls, représentée par Jeanne Durand," in texte
+    else:
+        assert "allouée à Monsieur Martin Paul DUPONT," in texte
+    # Le PDF (produit après le COMMIT) dit la même chose, sans marque non plus.
+    courrier.refresh_from_db()
+    assert courrier.fichier
+    with default_storage.open(courrier.fichier.name) as fichier:
+        pdf = espaces(" ".join(page.extract_text() for page in PdfReader(fichier).pages))
+    verifier_texte(pdf)
+    assert "CREDIT AGRICOLE SA" in pdf and "166" in pdf
+
+
+def test_banque_inconnue_le_redacteur_est_prevenu_et_l_arrete_reste_sans_marque(client):
+    dossier = dossier_accepte(iban="FR7699999000011234567890152")
+    client.force_login(dossier.redacteur)
+    url = reverse("precontentieux:preparer_arrete", args=[dossier.reference])
+    html = client.get(url).content.decode()
+    assert "Banque non identifiée" in html and "IBAN et son titulaire seulement" in html
+    client.post(url, {"jeton": nouveau_jeton()})
+    courrier = courrier_actif(dossier, TypeCourrier.ARRETE)
+    assert courrier.donnees["banque"] == courrier.donnees["bic"] == ""
+    texte = lire_courrier(courrier)
+    assert "IBAN est FR76 9999 9000 0112 3456 7890 152, ouvert au nom de Martin DUPONT." in texte
+    assert "BANQUE" not in texte and "BIC" not in texte and "tenu par" not in texte
+
+
+def test_preparer_l_arrete_aperçu_puis_confirmation_une_seule_fois(client):
+    dossier = dossier_accepte(titulaire_compte="<script>alert(1)</script> DUPONT")
+    client.force_login(dossier.redacteur)
+    url = reverse("precontentieux:preparer_arrete", args=[dossier.reference])
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and html.count("<h1") == 1
+    assert "Aperçu de l’arrêté" in html and "CREDIT AGRICOLE SA" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; DUPONT" in html and "<script>alert(1)" not in html
+    assert not Courrier.objects.filter(dossier=dossier, type=TypeCourrier.ARRETE).exists()  # l'aperçu n'écrit rien
+    jeton = nouveau_jeton()
+    reponse = client.post(url, {"jeton": jeton})
+    assert reponse["Location"] == reverse("precontentieux:dossier", args=[dossier.reference])
+    client.post(url, {"jeton": jeton})  # double clic
+    dossier.refresh_from_db()
+    assert dossier.statut == S.ARRETE_A_SIGNER
+    assert Courrier.objects.filter(dossier=dossier, type=TypeCourrier.ARRETE).count() == 1
+    assert EvenementDossier.objects.filter(dossier=dossier, details__transition="preparer_arrete").count() == 1
+    # La fiche du dossier propose l'écran au rédacteur en charge (avant) ; le validateur signera (aide S).
+    fiche = client.get(reverse("precontentieux:dossier", args=[dossier.reference])).content.decode()
+    assert "Préparer l’arrêté de paiement" in fiche
+
+
+@pytest.mark.parametrize("qui", ["autre_redacteur", "validateur", "liaison_budget", "attributeur"])
+def test_preparer_l_arrete_refuse_aux_autres_sans_rien_ecrire(client, qui):
+    dossier = dossier_accepte()
+    utilisateur = {
+        "autre_redacteur": lambda: agent(Role.REDACTEUR),
+        "validateur": lambda: agent(Role.VALIDATEUR),
+        "liaison_budget": lambda: agent(Role.LIAISON_BUDGET),
+        "attributeur": lambda: agent(Role.ATTRIBUTEUR),
+    }[qui]()
+    client.force_login(utilisateur)
+    avant = photographie_base(), Courrier.objects.count()
+    reponse = client.post(
+        reverse("precontentieux:preparer_arrete", args=[dossier.reference]), {"jeton": nouveau_jeton()}
+    )
+    if qui == "autre_redacteur":  # rédacteur, mais pas celui du dossier : message, rien d'écrit
+        assert reponse.status_code == 302
+        messages = [str(m) for m in reponse.wsgi_request._messages]
+        assert messages == ["Ce dossier est attribué à un autre rédacteur."]
+    else:
+        assert reponse.status_code == 403
+    assert (photographie_base(), Courrier.objects.count()) == avant

@@ -2,6 +2,7 @@
 séparation des fonctions, le motif, les boutons, la concurrence (PostgreSQL)."""
 
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -96,6 +97,8 @@ def arguments(transition, dossier, acteur, type_acteur):
         options["redacteur"] = agent(Role.REDACTEUR)
     if "date_virement" in transition.champs_requis:
         options["date_virement"] = timezone.localdate()
+    if "montant_propose" in transition.champs_requis:
+        options["montant_propose"] = Decimal("850.00")
     if transition.nom == "rattacher":
         options["requerant"] = acteur
         if type_acteur == "requerant":  # le porteur de l'invitation
@@ -186,7 +189,7 @@ def test_de_bout_en_bout_et_separation_des_fonctions():
     validateur = agent(Role.VALIDATEUR)
     dossier = DossierFactory(en_instruction=True, acteurs={"redacteur": redacteur, "validateur": validateur})
     assert dossier.redacteur == redacteur
-    dossier.transitionner("proposer_indemnisation", redacteur)
+    dossier.transitionner("proposer_indemnisation", redacteur, montant_propose=Decimal("850.00"))
     with pytest.raises(TransitionInterdite, match="vous-même"):
         dossier.transitionner("signer_proposition", redacteur)
     possibles = {p.transition.nom: p for p in dossier.transitions_possibles(redacteur)}
