@@ -24,10 +24,10 @@ class FileAttente:
     du_redacteur: bool = False  # seulement les dossiers dont l'agent est le rédacteur en charge
     groupe: str = ""  # rubrique de la navigation (« Mes dossiers »)
     description: str = ""
-    # Files de la chaîne du paiement : leur propre tableau, triées sur la date d'entrée dans la file
-    # (la plus ancienne d'abord), sans l'horloge du rejet implicite (la décision est rendue).
+    # Files de signature : colonne datée de l'attente (ancienneté, tri par défaut), montant, rédacteur décideur.
+    date_attente: str = ""
+    # Files du paiement : leur propre tableau (`gabarit`), avec la colonne datée de l'attente (`date_attente`).
     gabarit: str = "precontentieux/file.html"
-    champ_date: str = ""  # depuis quand le dossier attend dans cette file
     libelle_date: str = ""
 
     def filtre(self, user):
@@ -40,9 +40,25 @@ class FileAttente:
         return Dossier.objects.filter(self.filtre(user))
 
     @property
-    def ordre(self):
-        """Tri imposé (files du paiement) ; None : les tris de l'échéance (`TRIS`)."""
-        return (F(self.champ_date).asc(), F("pk").asc()) if self.champ_date else None
+    def signature(self):
+        return bool(self.date_attente)
+
+    @property
+    def tris(self):
+        """{clé: (libellé, ordre)} proposés par cette file (l'ancienneté pour les files de signature)."""
+        if not self.signature:
+            return TRIS
+        attente = F(self.date_attente)
+        return {
+            "anciennete": ("En attente depuis le plus longtemps d’abord", (attente.asc(), F("pk").asc())),
+            "-anciennete": ("Arrivé le plus récemment d’abord", (attente.desc(), F("pk").desc())),
+            "montant": ("Montant le plus élevé d’abord", (F("montant_propose").desc(nulls_last=True), F("pk").asc())),
+            **TRIS,
+        }
+
+    @property
+    def tri_par_defaut(self):
+        return next(iter(self.tris))
 
     @property
     def titre(self):
@@ -84,12 +100,32 @@ FILES = (
         groupe="Mes dossiers",
         description="Dossiers pour lesquels vous avez demandé des compléments au requérant.",
     ),
+    # Signature (validateur) : montant, rédacteur qui a préparé la décision, ancienneté de l'attente.
     FileAttente(
-        "a-signer",
-        "À signer",
+        "propositions-a-signer",
+        "Propositions à signer",
         Role.VALIDATEUR,
-        frozenset({StatutDossier.PROPOSITION_A_SIGNER, StatutDossier.REJET_A_SIGNER}),
-        description="Propositions d’indemnisation et rejets préparés par les rédacteurs, à signer.",
+        frozenset({StatutDossier.PROPOSITION_A_SIGNER}),
+        description="Propositions d’indemnisation préparées par les rédacteurs : lisez le courrier, puis signez-le "
+        "ou renvoyez-le au rédacteur.",
+        date_attente="decision_proposee_le",
+    ),
+    FileAttente(
+        "rejets-a-signer",
+        "Rejets à signer",
+        Role.VALIDATEUR,
+        frozenset({StatutDossier.REJET_A_SIGNER}),
+        description="Décisions de rejet préparées par les rédacteurs : lisez le courrier, puis signez-le ou "
+        "renvoyez-le au rédacteur.",
+        date_attente="decision_proposee_le",
+    ),
+    FileAttente(
+        "arretes-a-signer",
+        "Arrêtés à signer",
+        Role.VALIDATEUR,
+        frozenset({StatutDossier.ARRETE_A_SIGNER}),
+        description="Arrêtés de paiement préparés par les rédacteurs après l’acceptation de l’usager, à signer.",
+        date_attente="arrete_prepare_le",
     ),
     # --- Paiement (docs/paiement.md) ---
     FileAttente(
@@ -101,7 +137,7 @@ FILES = (
         groupe="Mes dossiers",
         description="Propositions acceptées par l’usager : préparez l’arrêté de paiement.",
         gabarit="precontentieux/file_paiement.html",
-        champ_date="reponse_usager_le",
+        date_attente="reponse_usager_le",
         libelle_date="Acceptée le",
     ),
     FileAttente(
@@ -114,7 +150,7 @@ FILES = (
             "puis confirmez la transmission."
         ),
         gabarit="precontentieux/file_paiement.html",
-        champ_date="arrete_signe_le",
+        date_attente="arrete_signe_le",
         libelle_date="Arrêté signé le",
     ),
     FileAttente(
@@ -124,7 +160,7 @@ FILES = (
         frozenset({StatutDossier.TRANSMIS_BUDGET}),
         description="Dossiers transmis au service du budget qui attendent leur paiement, le plus ancien d’abord.",
         gabarit="precontentieux/file_paiement.html",
-        champ_date="transmis_budget_le",
+        date_attente="transmis_budget_le",
         libelle_date="Transmis le",
     ),
 )
@@ -169,5 +205,5 @@ TRIS = {
 }
 
 
-def ordonner(queryset, tri):
-    return queryset.order_by(*TRIS[tri][1])
+def ordonner(queryset, tri, tris=None):
+    return queryset.order_by(*(tris or TRIS)[tri][1])

@@ -36,6 +36,9 @@ CLASSES_BADGE = {
 class Ligne:
     dossier: Dossier
     echeance: Echeance
+    # Files de signature : depuis quand le dossier attend (décision ou arrêté préparé), en jours.
+    attente_depuis: object = None
+    jours_attente: int | None = None
 
     @property
     def classe_badge(self):
@@ -55,8 +58,10 @@ def par_page(request):
     return min(max(valeur, 1), PAR_PAGE_MAX)
 
 
-def paginer(request, dossiers):
-    """Page demandée (`?page=`) d'un queryset de dossiers déjà filtré et ordonné ; lignes prêtes à afficher."""
+def paginer(request, dossiers, date_attente=""):
+    """Page demandée (`?page=`) d'un queryset de dossiers déjà filtré et ordonné ; lignes prêtes à afficher.
+
+    `date_attente` (files de signature) : colonne datée dont on calcule l'ancienneté de chaque ligne."""
     paginator = Paginator(dossiers.values_list("pk", flat=True), par_page(request))
     page = paginator.get_page(request.GET.get("page"))
     identifiants = list(page.object_list)
@@ -64,6 +69,14 @@ def paginer(request, dossiers):
     if identifiants:
         lignes = {d.pk: d for d in Dossier.objects.filter(pk__in=identifiants).select_related("redacteur")}
     aujourd_hui = timezone.localdate()
-    page.object_list = [Ligne(lignes[i], Echeance.du_dossier(lignes[i], aujourd_hui)) for i in identifiants]
+    page.object_list = [_ligne(lignes[i], aujourd_hui, date_attente) for i in identifiants]
     page.pages = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     return page
+
+
+def _ligne(dossier, aujourd_hui, date_attente):
+    echeance = Echeance.du_dossier(dossier, aujourd_hui)
+    depuis = getattr(dossier, date_attente) if date_attente else None
+    if depuis is None:
+        return Ligne(dossier, echeance)
+    return Ligne(dossier, echeance, depuis, (aujourd_hui - timezone.localdate(depuis)).days)

@@ -122,6 +122,17 @@ class Dossier(models.Model):
     decision_proposee_le = models.DateTimeField("décision proposée le", null=True, blank=True)
     decision_signee_le = models.DateTimeField("décision signée le", null=True, blank=True)
     reponse_usager_le = models.DateTimeField("réponse de l’usager le", null=True, blank=True)
+    # Acceptation en ligne de la proposition (precontentieux/signature.py) : le compte et l'adresse IP, avec
+    # `reponse_usager_le` ; la déclaration d'acceptation signée est un `Courrier`.
+    acceptation_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="acceptation par (compte)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="acceptations",
+    )
+    acceptation_ip = models.GenericIPAddressField("adresse IP de l’acceptation", null=True, blank=True)
     arrete_prepare_le = models.DateTimeField("arrêté préparé le", null=True, blank=True)
     arrete_signe_le = models.DateTimeField("arrêté signé le", null=True, blank=True)
     transmis_budget_le = models.DateTimeField("transmis au budget le", null=True, blank=True)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from precontentieux import views
-from precontentieux.views import dossier, files, instruction, paiement, recherche
+from precontentieux.views import dossier, files, instruction, paiement, recherche, signature
 
 app_name = "precontentieux"
 
@@ -26,6 +26,9 @@ urlpatterns = [
         name="demander_complements",
     ),
     path("dossiers/<str:reference>/actions/<str:nom>/", instruction.action, name="action"),
+    # Signature par le validateur (precontentieux/views/signature.py)
+    path("dossiers/<str:reference>/signer/", signature.signer, name="signer"),
+    path("dossiers/<str:reference>/renvoyer/", signature.renvoyer, name="renvoyer"),
     # Paiement (precontentieux/views/paiement.py)
     path("dossiers/<str:reference>/arrete/preparer/", paiement.preparer_arrete, name="preparer_arrete"),
     path("dossiers/<str:reference>/paiement/dossier.zip", paiement.dossier_de_paiement, name="dossier_de_paiement"),

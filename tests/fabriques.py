@@ -287,6 +287,20 @@ def appliquer(dossier, nom, acteurs=None, **options):
 
         paiement.preparer_arrete(dossier, acteurs.pour(transition))
         return dossier
+    if nom in ("signer_proposition", "signer_rejet", "signer_arrete"):
+        # Comme à l'écran : la transition et la signature du courrier actif (precontentieux/signature.py) ;
+        # sans courrier (arrêté préparé sans son courrier), la transition seule.
+        from precontentieux import signature
+        from precontentieux.courriers import courrier_actif
+
+        if courrier_actif(dossier, signature.signature_du_dossier(dossier).type_courrier) is not None:
+            signature.signer_decision(dossier, acteurs.pour(transition))
+            return dossier
+    if nom == "accepter_proposition":
+        from precontentieux import signature
+
+        signature.accepter_proposition(dossier, dossier.requerant, iban=dossier.iban, ip="192.0.2.10")
+        return dossier
     if transition.motif_requis:
         options.setdefault("motif", f"Motif de « {transition.libelle} »")
     if "redacteur" in transition.champs_requis:

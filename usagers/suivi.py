@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from precontentieux.enums import ETATS_INTERNES, OrigineDossier, StatutDossier, TypeEvenementDossier
+from precontentieux.enums import (
+    ETATS_DECISION_RENDUE,
+    ETATS_INTERNES,
+    OrigineDossier,
+    StatutDossier,
+    TypeEvenementDossier,
+)
 
 S = StatutDossier
 
@@ -79,6 +85,10 @@ def action_attendue(dossier):
         # La réponse (message et documents) se fait sur la page de la demande, sous la demande du ministère.
         url = reverse("usagers:demande", args=[dossier.reference]) + "#repondre"
         return Action(texte, "Répondre à la demande de documents", url)
+    if dossier.statut == S.PROPOSITION_ENVOYEE:
+        return Action(texte, "Lire la proposition et y répondre", reverse("usagers:decision", args=[dossier.reference]))
+    if dossier.statut in ETATS_DECISION_RENDUE:
+        return Action(texte, "Lire la décision", reverse("usagers:decision", args=[dossier.reference]))
     return Action(texte)
 
 

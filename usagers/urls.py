@@ -1,6 +1,6 @@
 from django.urls import path
 
-from usagers import nouveau_lien, views
+from usagers import decision, nouveau_lien, views
 from usagers.demande import views as demande
 
 app_name = "usagers"
@@ -15,6 +15,10 @@ urlpatterns = [
     path("demandes/<str:reference>/", views.demande, name="demande"),
     path("demandes/<str:reference>/documents/<int:pk>/", views.piece, name="demande_piece"),
     path("demandes/<str:reference>/repondre/", views.repondre, name="repondre"),
+    # Décision signée : lire, accepter ou refuser une proposition (usagers/decision.py).
+    path("demandes/<str:reference>/decision/", decision.decision, name="decision"),
+    path("demandes/<str:reference>/decision/accepter/", decision.accepter, name="accepter"),
+    path("demandes/<str:reference>/decision/refuser/", decision.refuser, name="refuser"),
     # Demande de l'usager : assistant, enregistrement automatique, dépôt, documents, récépissé (usagers/demande/).
     path("demandes/<str:reference>/completer/", demande.completer, name="completer"),
     path("demandes/<str:reference>/completer/<str:step>/", demande.AssistantDemande.as_view(), name="completer_etape"),

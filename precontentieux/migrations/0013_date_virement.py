@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("precontentieux", "0011_courriers_montants"),
+        ("precontentieux", "0012_acceptation_en_ligne"),
     ]
 
     operations = [

@@ -26,6 +26,7 @@ from precontentieux.instruction import (
 )
 from precontentieux.listes import CLASSES_BADGE
 from precontentieux.models import Dossier, PieceJointeDossier, TransitionInterdite, date_fr
+from precontentieux.signature import dernier_renvoi
 
 # Actions de la fiche : nom de la transition → vue qui la porte. Les transitions de la décision et du paiement
 # auront leurs écrans (issue suivante) ; d'ici là elles ne sont pas proposées sur la fiche.
@@ -33,6 +34,11 @@ ACTIONS_AVEC_ECRAN = {
     "attribuer": "precontentieux:attribuer",
     "reattribuer": "precontentieux:reattribuer",
     "demander_complements": "precontentieux:demander_complements",
+    # Signature (validateur) : une vue pour les trois signatures, l'état du dossier dit laquelle.
+    "signer_proposition": "precontentieux:signer",
+    "signer_rejet": "precontentieux:signer",
+    "signer_arrete": "precontentieux:signer",
+    "renvoyer_au_redacteur": "precontentieux:renvoyer",
     # Paiement (precontentieux/views/paiement.py)
     "preparer_arrete": "precontentieux:preparer_arrete",
     "transmettre_budget": "precontentieux:transmettre_budget",
@@ -40,6 +46,7 @@ ACTIONS_AVEC_ECRAN = {
 }
 # Transitions sans autre donnée qu'un motif : écran de confirmation générique.
 ACTIONS_GENERIQUES = ("demarrer_instruction", "recevoir_complements", "cloturer")
+ACTIONS_DE_SIGNATURE = ("signer_proposition", "signer_rejet", "signer_arrete", "renvoyer_au_redacteur")
 ROLES_JOURNAL = {str(Role.VALIDATEUR), str(Role.GESTIONNAIRE)}
 TYPES_APERCU = {"application/pdf": "pdf", "image/jpeg": "image", "image/png": "image"}
 
@@ -208,6 +215,8 @@ def actions_de_la_fiche(dossier, user):
             url = reverse("precontentieux:action", args=[dossier.reference, transition.nom])
         else:
             continue
+        if transition.nom in ACTIONS_DE_SIGNATURE and dossier.statut not in transition.sources:
+            continue  # rien à signer dans cet état : pas de bouton désactivé pour chaque type de courrier
         actions.append(
             {
                 "nom": transition.nom,
@@ -249,6 +258,9 @@ def ligne_historique(evenement):
         texte += f" — statut : {evenement.get_statut_apres_display()}"
     if details.get("redacteur_nom"):
         texte += f" — rédacteur : {details['redacteur_nom']}"
+    if details.get("signataire"):
+        # Le signataire, son rôle et l'horodatage (date de l'événement) : ceux imprimés sur le PDF figé.
+        texte += f" — courrier signé par {details['signataire']} ({details.get('role_signataire', '')})"
     return {
         "date": evenement.date,
         "acteur": nom_acteur(evenement.acteur),
@@ -312,6 +324,8 @@ def contexte_fiche(request, dossier, note_form=None):
         "voit_journal": bool(user.roles & ROLES_JOURNAL),
         "consultations": consultations[::-1],
         "actions": actions_de_la_fiche(dossier, user),
+        # Décision renvoyée par le validateur, pas encore reprise : son commentaire en tête de la fiche.
+        "renvoi": dernier_renvoi(dossier, evenements),
         "dates_legales": bool(dossier.depose_le),
         "horloge": horloge(dossier),
         # Suffixe DSFR du badge (composants/_badge_statut.html), couleur de la table des files.

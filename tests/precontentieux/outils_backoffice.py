@@ -92,6 +92,7 @@ def urls_backoffice(dossier, identifiants=()):
 def photographie_base():
     """État des tables qu'une requête du back-office pourrait modifier (les consultations comptent à part)."""
     from portail.models import EmailSortant
+    from precontentieux.courriers import Courrier
     from precontentieux.instruction import MessageDossier, NoteDossier
 
     def lignes(modele, **filtre):
@@ -103,5 +104,6 @@ def photographie_base():
         "evenements": lignes(EvenementDossier),
         "notes": lignes(NoteDossier),
         "messages": lignes(MessageDossier),
+        "courriers": lignes(Courrier),
         "emails": EmailSortant.objects.count(),
     }

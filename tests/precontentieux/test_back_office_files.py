@@ -107,7 +107,9 @@ def test_agent_a_plusieurs_roles_voit_l_union(client, equipe, dossiers):
         "À instruire": 0,
         "En instruction": 0,
         "En attente de compléments": 0,
-        "À signer": 0,
+        "Propositions à signer": 0,
+        "Rejets à signer": 0,
+        "Arrêtés à signer": 0,
         "Arrêté de paiement à préparer": 0,
     }
     assert "Rechercher un dossier" in html and "Mes dossiers" in html
@@ -217,7 +219,9 @@ URLS_G1 = [
     ("precontentieux:accueil", []),
     ("precontentieux:file", ["a-attribuer"]),
     ("precontentieux:file", ["a-instruire"]),
-    ("precontentieux:file", ["a-signer"]),
+    ("precontentieux:file", ["propositions-a-signer"]),
+    ("precontentieux:file", ["rejets-a-signer"]),
+    ("precontentieux:file", ["arretes-a-signer"]),
     ("precontentieux:recherche", []),
     ("precontentieux:export_csv", []),
 ]
@@ -238,7 +242,7 @@ def test_404_pour_usager_et_forces_de_l_ordre(client, qui):
 def test_refus_403_pour_agent_mj_sans_le_role(client, equipe):
     client.force_login(agent(Role.LIAISON_BUDGET))
     assert client.get(reverse("precontentieux:accueil")).status_code == 200
-    for cle in ("a-attribuer", "a-instruire", "a-signer"):
+    for cle in ("a-attribuer", "a-instruire", "propositions-a-signer", "rejets-a-signer", "arretes-a-signer"):
         assert client.get(reverse("precontentieux:file", args=[cle])).status_code == 403
     client.force_login(agent())
     assert client.get(reverse("precontentieux:accueil")).status_code == 403

@@ -104,6 +104,9 @@ MATRICE = {
     "dossier": dict.fromkeys(TOUS, 200),
     "piece": dict.fromkeys(TOUS, 200),
     "piece_apercu": dict.fromkeys(TOUS, 200),
+    # Signature (validateur) : hors état de signature, l'écran dit pourquoi (200) ; les autres rôles : 403.
+    "signer": {**dict.fromkeys(TOUS, 403), "validateur": 200},
+    "renvoyer": {**dict.fromkeys(TOUS, 403), "validateur": 200},
     "ajouter_note": dict.fromkeys(TOUS, 405),
     "ajouter_piece": {**dict.fromkeys(TOUS, 403), "redacteur": 200, "redacteur2": 200},
     "attribuer": {**dict.fromkeys(TOUS, 403), "attributeur": 200},
@@ -193,3 +196,7 @@ def test_plusieurs_roles_donnent_l_union(client, dossier):
     html = client.get(reverse("precontentieux:dossier", args=[dossier.reference])).content.decode()
     assert "Journal des consultations" in html  # validateur
     assert reverse("precontentieux:reattribuer", args=[dossier.reference]) in html  # attributeur
+
+
+def test_le_parcours_couvre_la_signature(dossier):
+    assert {"signer", "renvoyer"} <= {nom for nom, _ in _urls(dossier)}

@@ -137,14 +137,14 @@ def test_files_du_paiement_en_nombre_de_requetes_constant(client, monkeypatch):
         url = reverse("precontentieux:file", args=[cle])
         n5, r5 = nombre_de_requetes(client, url, par_page=5)
         n50, r50 = nombre_de_requetes(client, url, par_page=50)
-        assert (len(r5.context["lignes"]), len(r50.context["lignes"])) == (5, 50)
+        assert (len(r5.context["page"].object_list), len(r50.context["page"].object_list)) == (5, 50)
         assert n5 == n50, cle
     # La file du rédacteur : ses propositions acceptées.
     client.force_login(Dossier.objects.get(pk=Dossier.objects.filter(redacteur=redacteur).first().pk).redacteur)
     url = reverse("precontentieux:file", args=["arrete-a-preparer"])
     n5, r5 = nombre_de_requetes(client, url, par_page=5)
     n50, r50 = nombre_de_requetes(client, url, par_page=50)
-    assert (len(r5.context["lignes"]), len(r50.context["lignes"])) == (5, 50)
+    assert (len(r5.context["page"].object_list), len(r50.context["page"].object_list)) == (5, 50)
     assert n5 == n50
 
 

@@ -98,6 +98,7 @@ def urls_sans_parametre():
 
 def photographie_base():
     """État complet des tables qu'une requête de l'espace usager pourrait modifier."""
+    from precontentieux.courriers import Courrier
     from precontentieux.models import EvenementDossier, PieceJointeDossier
 
     def lignes(modele):
@@ -108,5 +109,6 @@ def photographie_base():
         "pieces": lignes(PieceJointeDossier),
         "evenements": EvenementDossier.objects.count(),
         "invitations": lignes(Invitation),
+        "courriers": lignes(Courrier),
         "emails": EmailSortant.objects.count(),
     }

@@ -40,14 +40,22 @@ def dossiers_de_a():
     Dossier.objects.filter(pk=a_completer.pk).update(brouillon={"etape": "bris-de-porte", "donnees": {"x": 1}})
     depose = completer(dossier_declare(requerant=a))
     depose.deposer(a)
-    identifiants = {piece_brouillon.pk, *depose.pieces.values_list("pk", flat=True)}
-    return a, [a_completer, depose], identifiants
+    # Une proposition signée (page de décision, accepter, refuser, courriers signés) : toutes ses adresses aussi.
+    from tests.fabriques import DossierFactory
+
+    propose = DossierFactory(requerant=a, proposition_envoyee=True)
+    identifiants = {
+        piece_brouillon.pk,
+        *depose.pieces.values_list("pk", flat=True),
+        *propose.courriers.values_list("pk", flat=True),
+    }
+    return a, [a_completer, depose, propose], identifiants
 
 
 def test_le_parcours_couvre_les_pages_du_dossier(dossiers_de_a):
-    _, (dossier, _), identifiants = dossiers_de_a
+    _, (dossier, _, _), identifiants = dossiers_de_a
     noms = {nom for nom, _ in urls_du_dossier(dossier, identifiants)}
-    assert {"demande", "demande_piece"} <= noms
+    assert {"demande", "demande_piece", "decision", "accepter", "refuser"} <= noms
 
 
 def test_usager_b_recoit_404_partout_et_rien_ne_change(client, dossiers_de_a):
@@ -77,7 +85,7 @@ def test_usager_b_recoit_404_partout_et_rien_ne_change(client, dossiers_de_a):
 
 def test_les_memes_adresses_repondent_au_proprietaire(client, dossiers_de_a):
     """Contrôle du test précédent : les 404 viennent bien de la portée, pas d'adresses fausses."""
-    a, (a_completer, depose), identifiants = dossiers_de_a
+    a, (a_completer, depose, propose), identifiants = dossiers_de_a
     client.force_login(a)
     assert client.get(reverse("usagers:demande", args=[a_completer.reference])).status_code == 200
     piece = a_completer.pieces.get()
@@ -86,6 +94,8 @@ def test_les_memes_adresses_repondent_au_proprietaire(client, dossiers_de_a):
     b"".join(reponse.streaming_content)  # lu jusqu'au bout : le client de test ferme le fichier
     # Mais une pièce de A demandée sous la référence d'un autre de ses dossiers : 404.
     assert client.get(reverse("usagers:demande_piece", args=[depose.reference, piece.pk])).status_code == 404
+    for nom in ("decision", "accepter", "refuser"):
+        assert client.get(reverse(f"usagers:{nom}", args=[propose.reference])).status_code == 200
 
 
 def test_un_agent_n_entre_pas_dans_l_espace_usager(client, dossiers_de_a):
