@@ -181,7 +181,7 @@ def pieces_du_dossier_de_paiement(dossier):
     ):
         courrier = courrier_actif(dossier, type_courrier)
         if courrier is None or not courrier.est_signe or not courrier.pdf_pret:
-            manquants.append(f"{TypeCourrier(type_courrier).label} signée (PDF en cours de production)")
+            manquants.append(f"{TypeCourrier(type_courrier).label} (PDF signé en cours de production)")
         else:
             fichiers.append((f"{reference}-{nom}.pdf", courrier.fichier.name))
     for type_piece, nom in ((TypePiece.PIECE_IDENTITE, "piece-identite"), (TypePiece.RIB, "rib")):

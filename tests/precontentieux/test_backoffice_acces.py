@@ -200,3 +200,32 @@ def test_plusieurs_roles_donnent_l_union(client, dossier):
 
 def test_le_parcours_couvre_la_signature(dossier):
     assert {"signer", "renvoyer"} <= {nom for nom, _ in _urls(dossier)}
+
+
+def test_le_parcours_couvre_le_paiement(dossier):
+    noms = {nom for nom, _ in _urls(dossier)}
+    assert {"preparer_arrete", "transmettre_budget", "marquer_indemnise", "dossier_de_paiement"} <= noms
+
+
+@pytest.mark.parametrize("persona", ["policier_declarant", "requerant", "usager", "agent_sans_role"])
+def test_hors_justice_refuse_le_paiement_d_un_dossier_a_indemniser(client, persona):
+    """Sur un dossier dont le dossier de paiement (ZIP) existe : les mêmes refus partout, rien ne change."""
+    from tests.fabriques import DossierFactory
+
+    dossier = DossierFactory(requerant=UtilisateurFactory(adresse_verifiee=True), etat=StatutDossier.A_INDEMNISER)
+    utilisateur = {
+        "policier_declarant": lambda: dossier.declaration.agent,
+        "requerant": lambda: dossier.requerant,
+        "usager": lambda: UtilisateurFactory(),
+        "agent_sans_role": lambda: agent_justice(),
+    }[persona]()
+    code = 403 if persona == "agent_sans_role" else 404
+    client.force_login(utilisateur)
+    avant = photographie_base()
+    for nom, url in _urls(dossier):
+        reponse = client.get(url)
+        assert reponse.status_code == code, (persona, nom, url)
+        assert not hasattr(reponse, "streaming_content"), (persona, nom)
+        for donnees in CHARGES_POST:
+            assert client.post(url, donnees).status_code == code, (persona, nom, url, donnees)
+    assert photographie_base() == avant

@@ -2,7 +2,10 @@
 transmission au budget, indemnisation (date du virement, courriel), refus et double clic."""
 
 import datetime
+import hashlib
+import io
 import re
+import zipfile
 from html import unescape
 
 import pytest
@@ -18,12 +21,12 @@ from portail.enums import CodeAdministration, Role
 from portail.models import Administration, EmailSortant
 from precontentieux import paiement, volume
 from precontentieux.courriers import Courrier, TypeCourrier, courrier_actif, rendre_html
-from precontentieux.enums import StatutDossier
+from precontentieux.enums import StatutDossier, TypePiece
 from precontentieux.files_attente import compter
 from precontentieux.instruction import nouveau_jeton
 from precontentieux.models import Dossier, EvenementDossier, TransitionInterdite
 from precontentieux.paiement import Banque, banque_du_compte
-from tests.fabriques import IBAN_VALIDE, DossierFactory, UtilisateurFactory, agent
+from tests.fabriques import IBAN_VALIDE, TEXTES_SENTINELLES, DossierFactory, UtilisateurFactory, agent, ajouter_piece
 from tests.precontentieux.outils_backoffice import agents, photographie_base
 from tests.precontentieux.test_courriers import CAS, MORALE, verifier_texte
 
@@ -409,3 +412,82 @@ def test_preparer_l_arrete_refuse_aux_autres_sans_rien_ecrire(client, qui):
     else:
         assert reponse.status_code == 403
     assert (photographie_base(), Courrier.objects.count()) == avant
+
+
+# --- Le dossier de paiement (ZIP) ----------------------------------------------------------------------------------
+
+
+def lire_stockage(nom):
+    with default_storage.open(nom, "rb") as fichier:
+        return fichier.read()
+
+
+def test_le_zip_contient_exactement_les_quatre_pieces(client, equipe):
+    dossier = dossier_a(S.A_INDEMNISER)
+    # Une autre pièce d'identité, plus récente : c'est elle qui part (la dernière déposée).
+    Dossier.objects.filter(pk=dossier.pk).update(statut=S.EN_INSTRUCTION)
+    identite = ajouter_piece(dossier, TypePiece.PIECE_IDENTITE, nom="identite-2.pdf", par=dossier.redacteur)
+    Dossier.objects.filter(pk=dossier.pk).update(statut=S.A_INDEMNISER)
+    client.force_login(equipe["liaison_budget"])
+    reponse = client.get(reverse("precontentieux:dossier_de_paiement", args=[dossier.reference]))
+    assert reponse.status_code == 200 and reponse.streaming
+    assert reponse["Content-Type"] == "application/zip"
+    assert f'filename="{dossier.reference}-dossier-de-paiement.zip"' in reponse["Content-Disposition"]
+    assert reponse["X-Content-Type-Options"] == "nosniff" and "no-store" in reponse["Cache-Control"]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(reponse.streaming_content)))
+    assert archive.testzip() is None
+    ref = dossier.reference
+    assert sorted(archive.namelist()) == sorted(
+        [
+            f"{ref}-declaration-acceptation.pdf",
+            f"{ref}-arrete-de-paiement.pdf",
+            f"{ref}-piece-identite.pdf",
+            f"{ref}-rib.pdf",
+        ]
+    )
+    acceptation = courrier_actif(dossier, TypeCourrier.ACCEPTATION)
+    arrete = courrier_actif(dossier, TypeCourrier.ARRETE)
+    assert acceptation.est_signe and arrete.est_signe
+    assert archive.read(f"{ref}-arrete-de-paiement.pdf") == lire_stockage(arrete.fichier.name)
+    assert hashlib.sha256(archive.read(f"{ref}-arrete-de-paiement.pdf")).hexdigest() == arrete.sha256
+    assert archive.read(f"{ref}-declaration-acceptation.pdf") == lire_stockage(acceptation.fichier.name)
+    assert archive.read(f"{ref}-piece-identite.pdf") == lire_stockage(identite.fichier.name)
+    rib = dossier.pieces.get(type=TypePiece.RIB)
+    assert archive.read(f"{ref}-rib.pdf") == lire_stockage(rib.fichier.name)
+    # Rien de confidentiel : exactement ces quatre fichiers (comparés octet à octet ci-dessus), aucun champ de
+    # l'étape 2 de la déclaration dans les courriers.
+    contenus = b"".join(archive.read(nom) for nom in archive.namelist())
+    for sentinelle in TEXTES_SENTINELLES:
+        assert sentinelle.encode() not in contenus
+    for nom in (f"{ref}-declaration-acceptation.pdf", f"{ref}-arrete-de-paiement.pdf"):
+        texte = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read(nom))).pages)
+        assert not any(sentinelle in texte for sentinelle in TEXTES_SENTINELLES)
+    # Journalisé comme les autres téléchargements.
+    consultation = EvenementDossier.objects.filter(dossier=dossier, details__objet="dossier_paiement").get()
+    assert consultation.acteur == equipe["liaison_budget"]
+    assert sorted(consultation.details["pieces"]) == sorted(archive.namelist())
+    client.force_login(equipe["validateur"])  # le journal des consultations de la fiche
+    fiche = client.get(reverse("precontentieux:dossier", args=[ref])).content.decode()
+    assert "Dossier de paiement « " + f"{ref}-dossier-de-paiement.zip" in fiche
+
+
+def test_le_zip_attend_les_pdf_signes(client, equipe):
+    dossier = dossier_a(S.A_INDEMNISER)
+    Courrier.objects.filter(dossier=dossier, type=TypeCourrier.ARRETE).update(fichier="", sha256="")
+    client.force_login(equipe["liaison_budget"])
+    reponse = client.get(reverse("precontentieux:dossier_de_paiement", args=[dossier.reference]))
+    assert reponse.status_code == 202 and not reponse.streaming
+    assert "Arrêté de paiement (PDF signé en cours de production)" in reponse.content.decode()
+    assert not EvenementDossier.objects.filter(dossier=dossier, details__objet="dossier_paiement").exists()
+    # La transmission attend elle aussi le dossier complet.
+    url = reverse("precontentieux:transmettre_budget", args=[dossier.reference])
+    assert "n’est pas encore complet" in client.get(url).content.decode()
+    client.post(url, {"jeton": nouveau_jeton()})
+    dossier.refresh_from_db()
+    assert dossier.statut == S.A_INDEMNISER
+
+
+def test_le_zip_n_existe_pas_avant_l_arrete_signe(client, equipe):
+    dossier = dossier_a(S.ARRETE_A_SIGNER)
+    client.force_login(equipe["liaison_budget"])
+    assert client.get(reverse("precontentieux:dossier_de_paiement", args=[dossier.reference])).status_code == 404
