@@ -14,6 +14,7 @@ Vit dans `declarations` (qui peut importer `precontentieux`, l'inverse étant in
 
 import datetime
 import io
+from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,7 +27,8 @@ from outils.oidc_local.personas import persona
 from portail.enums import CodeAdministration, Fournisseur, Role, TypeUtilisateur
 from portail.fichiers import enregistrer_prive, verifier_fichier
 from portail.models import Administration, IdentiteOIDC, Utilisateur
-from precontentieux.enums import Civilite, QualiteRequerant, TypePiece, TypeRequerant
+from precontentieux import decision
+from precontentieux.enums import Civilite, MotifRejet, QualiteRequerant, TypePiece, TypeRequerant
 from precontentieux.instruction import demander_complements
 from precontentieux.models import Dossier
 from precontentieux.pieces import Situation, types_requis
@@ -84,9 +86,12 @@ ETAPES = {
         "Bonjour, pourriez-vous nous transmettre la facture acquittée de la réparation ? Merci.",
         [TypePiece.FACTURE],
     ),
-    "proposer_indemnisation": lambda d, a: d.transitionner("proposer_indemnisation", a["redacteur"]),
-    "proposer_rejet": lambda d, a: d.transitionner(
-        "proposer_rejet", a["redacteur"], motif="Le logement visé était bien celui de la personne recherchée."
+    # Comme à l'écran : aperçu du courrier, puis soumission à la signature (precontentieux/decision.py).
+    "proposer_indemnisation": lambda d, a: decision.soumettre(
+        d, a["redacteur"], decision.apercu_proposition(d, a["redacteur"], d.montant_demande).pk
+    ),
+    "proposer_rejet": lambda d, a: decision.soumettre(
+        d, a["redacteur"], decision.apercu_rejet(d, a["redacteur"], MotifRejet.REQUERANT_MIS_EN_CAUSE).pk
     ),
     "signer_proposition": lambda d, a: d.transitionner("signer_proposition", a["validateur"]),
     "accepter_proposition": lambda d, a: d.transitionner("accepter_proposition", d.requerant),
@@ -202,6 +207,7 @@ def _completer_et_deposer(dossier, usager, prenom, nom):
         porte_blindee=False,
         reparation_effectuee=True,
         logement_assure=True,
+        montant_demande=Decimal("1180.40"),
         civilite=Civilite.MADAME,
         prenoms=prenom,
         nom_naissance=nom,

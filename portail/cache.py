@@ -21,6 +21,14 @@ from django.http import HttpResponse
 logger = logging.getLogger(__name__)
 
 DUREE_PAGES = 300
+# Premier niveau, dans la mémoire du processus : une page chaude est servie sans aller-retour vers Redis.
+# Courte durée : une page changée (déploiement, FAQ modifiée) se voit partout au plus tard après ce délai.
+DUREE_PAGES_LOCALES = 10
+_pages_locales: dict[str, tuple[float, bytes]] = {}
+
+
+def oublier_pages_locales():
+    _pages_locales.clear()
 
 
 def _version():
@@ -52,6 +60,12 @@ def _reponse_partageable(request, reponse):
     )
 
 
+def _garder_localement(cle, contenu, maintenant):
+    if len(_pages_locales) > 200:  # quelques dizaines de pages publiques : borne de sûreté
+        _pages_locales.clear()
+    _pages_locales[cle] = (maintenant + DUREE_PAGES_LOCALES, contenu)
+
+
 def page_publique(vue):
     """Décorateur : sert la page depuis le cache pour un visiteur anonyme sans session."""
 
@@ -60,12 +74,17 @@ def page_publique(vue):
         if not _visiteur_sans_etat(request):
             return vue(request, *args, **kwargs)
         cle = f"page:{_version()}:{request.path}"
+        maintenant = time.monotonic()
+        locale = _pages_locales.get(cle)
+        if locale is not None and locale[0] > maintenant:
+            return HttpResponse(locale[1], content_type="text/html; charset=utf-8")
         try:
             contenu = cache.get(cle)
         except Exception:  # cache indisponible : la page est rendue normalement
             logger.warning("Cache des pages publiques indisponible.", exc_info=True)
             return vue(request, *args, **kwargs)
         if contenu is not None:
+            _garder_localement(cle, contenu, maintenant)
             return HttpResponse(contenu, content_type="text/html; charset=utf-8")
         # Aucun script en ligne sur ces pages : pas de nonce, ni dans la page ni dans l'en-tête CSP.
         request.csp_nonce = ""
@@ -73,6 +92,7 @@ def page_publique(vue):
         if hasattr(reponse, "render") and callable(reponse.render):
             reponse = reponse.render()
         if _reponse_partageable(request, reponse):
+            _garder_localement(cle, reponse.content, maintenant)
             try:
                 cache.set(cle, reponse.content, DUREE_PAGES)
             except Exception:

@@ -1,6 +1,8 @@
 """Contexte commun des gabarits : liens d'évitement et menu principal selon l'utilisateur."""
 
-from django.urls import reverse
+from functools import lru_cache
+
+from django.urls import get_script_prefix, reverse
 
 LIENS_D_EVITEMENT = [
     {"link": "#content", "label": "Contenu"},
@@ -34,9 +36,15 @@ def _construire(entrees, chemin):
                 actif = any(e["actif"] for e in sous_menu)
                 menu.append({"libelle": libelle, "url": None, "actif": actif, "sous_menu": sous_menu})
             continue
-        url = reverse(cible)
+        url = _url(cible, get_script_prefix())
         menu.append({"libelle": libelle, "url": url, "actif": url == chemin, "sous_menu": []})
     return menu
+
+
+@lru_cache(maxsize=64)
+def _url(nom, prefixe):
+    """Les URL du menu ne changent pas pendant la vie d'un processus (à préfixe égal) : calculées une fois."""
+    return reverse(nom)
 
 
 def entrees_du_menu(user):

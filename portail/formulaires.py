@@ -11,6 +11,9 @@
 - `resume_erreurs()` : les liens du résumé d'erreurs DSFR, chacun vers son champ.
 """
 
+import re
+from decimal import Decimal
+
 from django import forms
 from django.forms.renderers import get_default_renderer
 from django.forms.utils import ErrorList
@@ -92,3 +95,39 @@ class FormulaireDsfr(NormalisationSaisieMixin, DsfrBaseForm):
         for erreur in self.non_field_errors():
             erreurs.append({"id": "", "libelle": "", "message": erreur})
         return erreurs
+
+
+class ChampMontant(forms.DecimalField):
+    """Montant en euros et centimes, saisi à la française : « 1 250,50 », « 1250.5 », « 80 € ».
+
+    Espaces (y compris insécables) et symbole euro retirés, virgule décimale acceptée ; deux décimales au plus,
+    au moins un centime. Messages en français."""
+
+    def __init__(self, *, maximum=Decimal("99999999.99"), **kwargs):
+        kwargs.setdefault("max_digits", 10)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0.01"))
+        kwargs.setdefault("max_value", maximum)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        messages = {
+            "invalid": "Saisissez un montant en euros, par exemple 1 250,50.",
+            "max_decimal_places": "Indiquez au plus deux chiffres après la virgule (les centimes).",
+            "max_digits": "Ce montant est trop élevé.",
+            "max_whole_digits": "Ce montant est trop élevé.",
+            "min_value": "Le montant doit être d’au moins 0,01 €.",
+            "max_value": "Ce montant est trop élevé.",
+            **kwargs.pop("error_messages", {}),
+        }
+        super().__init__(error_messages=messages, **kwargs)
+        self.localize = False
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s\u00a0\u202f€]", "", value).replace(",", ".")
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        """Affiche « 1250,50 » (virgule décimale) plutôt que « 1250.50 »."""
+        if isinstance(value, Decimal):
+            return f"{value:.2f}".replace(".", ",")
+        return value

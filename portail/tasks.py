@@ -28,6 +28,7 @@ from portail.emails import (
 )
 from portail.enums import StatutEmail
 from portail.models import EmailSortant
+from portail.smtp import transmettre
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,42 @@ LIMITE_BALAYAGE = 500
 
 class ErreurAmbigue(Exception):
     """La transmission SMTP a été interrompue : le serveur a peut-être accepté le message."""
+
+
+class BailPerdu(Exception):
+    """Au point de non-retour, la ligne n'est plus à nous (reprise par un autre envoi) : rien n'est livré."""
+
+
+def _etat_apres(erreur: Exception) -> str:
+    return StatutEmail.SMTP_EN_COURS if getattr(erreur, "point_de_non_retour_franchi", False) else StatutEmail.EN_COURS
+
+
+def _classer_erreur(email: EmailSortant, erreur: Exception) -> str:
+    """Sort d'un courriel après une erreur de transmission : « reessayer » (rien n'a été accepté), « echec »
+    (adresse invalide) ou « a_verifier » (coupure après le point de non-retour : le message a pu être accepté,
+    le renvoyer risquerait un doublon ; un opérateur décide)."""
+    franchi = getattr(erreur, "point_de_non_retour_franchi", False)
+    if isinstance(
+        erreur, (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException, smtplib.SMTPNotSupportedError)
+    ):
+        return "reessayer"  # le serveur a répondu par un refus : le message n'a pas été accepté
+    if isinstance(erreur, ValueError):
+        # Adresse invalide, détectée avant toute transmission.
+        _mettre_a_jour(
+            email, _etat_apres(erreur), statut=StatutEmail.ECHEC, verrou_jusqu_a=None, derniere_erreur=_decrire(erreur)
+        )
+        return "echec"
+    if not franchi:
+        return "reessayer"  # coupure avant la ligne finale : le serveur a abandonné le message
+    logger.exception("Transmission du courriel %s interrompue : à vérifier.", email.pk)
+    _mettre_a_jour(
+        email,
+        StatutEmail.SMTP_EN_COURS,
+        statut=StatutEmail.A_VERIFIER,
+        verrou_jusqu_a=None,
+        derniere_erreur=_decrire(ErreurAmbigue(_decrire(erreur))),
+    )
+    return "a_verifier"
 
 
 def delai_avant_nouvel_essai(tentatives: int) -> int:
@@ -115,8 +152,8 @@ def envoyer_email(self, email_id: int):
     except OSError as erreur:  # smtplib.SMTPException hérite d'OSError
         return _reessayer(self, email, erreur)
 
-    try:
-        # Point de non-retour, enregistré (COMMIT) avant de parler au serveur SMTP.
+    def point_de_non_retour():
+        # Enregistré (COMMIT) juste avant la ligne finale du message : avant elle, le serveur n'a rien accepté.
         if not _mettre_a_jour(
             email,
             StatutEmail.EN_COURS,
@@ -124,35 +161,19 @@ def envoyer_email(self, email_id: int):
             sujet=rendu.sujet[:255],
             verrou_jusqu_a=timezone.now() + timedelta(seconds=bail_smtp_secondes()),
         ):
+            raise BailPerdu
+
+    try:
+        try:
+            transmettre(mailer, message, point_de_non_retour)
+        except BailPerdu:
             logger.warning("Bail du courriel %s perdu avant l'envoi : abandon de cette tentative.", email.pk)
             return "ignore"
-        try:
-            mailer.send_messages([message])
-        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException, smtplib.SMTPNotSupportedError) as erreur:
-            # Le serveur a répondu par un refus : le message n'a pas été accepté.
-            return _reessayer(self, email, erreur, depuis=StatutEmail.SMTP_EN_COURS)
-        except ValueError as erreur:
-            # Adresse invalide, détectée avant toute transmission.
-            _mettre_a_jour(
-                email,
-                StatutEmail.SMTP_EN_COURS,
-                statut=StatutEmail.ECHEC,
-                verrou_jusqu_a=None,
-                derniere_erreur=_decrire(erreur),
-            )
-            return "echec"
         except Exception as erreur:
-            # Coupure ou délai dépassé pendant la transmission : le serveur a pu accepter le
-            # message. Le renvoyer risquerait un doublon : un opérateur décide.
-            logger.exception("Transmission du courriel %s interrompue : à vérifier.", email.pk)
-            _mettre_a_jour(
-                email,
-                StatutEmail.SMTP_EN_COURS,
-                statut=StatutEmail.A_VERIFIER,
-                verrou_jusqu_a=None,
-                derniere_erreur=_decrire(ErreurAmbigue(_decrire(erreur))),
-            )
-            return "a_verifier"
+            issue = _classer_erreur(email, erreur)
+            if issue == "reessayer":
+                return _reessayer(self, email, erreur, depuis=_etat_apres(erreur))
+            return issue
     finally:
         try:
             mailer.close()
@@ -172,23 +193,11 @@ def envoyer_email(self, email_id: int):
 
 
 def _reessayer(tache, email: EmailSortant, erreur: Exception, depuis=StatutEmail.EN_COURS):
-    """Erreur réseau ou refus temporaire : la ligne redevient « à envoyer » et Celery réessaie plus tard."""
-    description = _decrire(erreur)
-    if email.tentatives >= MAX_TENTATIVES or _refus_definitif(erreur):
-        logger.error("Échec définitif du courriel %s : %s", email.pk, description)
-        _mettre_a_jour(email, depuis, statut=StatutEmail.ECHEC, verrou_jusqu_a=None, derniere_erreur=description)
-        return "echec"
-    delai = delai_avant_nouvel_essai(email.tentatives)
-    logger.warning("Envoi du courriel %s en erreur (%s) ; nouvel essai dans %s s.", email.pk, description, delai)
-    # Le verrou protège le nouvel essai programmé contre une relance prématurée par le balayage.
-    _mettre_a_jour(
-        email,
-        depuis,
-        statut=StatutEmail.A_ENVOYER,
-        verrou_jusqu_a=timezone.now() + timedelta(seconds=delai + delai_balayage_secondes()),
-        derniere_erreur=description,
-    )
-    raise tache.retry(exc=erreur, countdown=delai)
+    """Envoi unitaire : comme `_reporter`, puis Celery relance la tâche après l'attente."""
+    issue = _reporter(email, erreur, depuis, marge=delai_balayage_secondes())
+    if issue == "echec":
+        return issue
+    raise tache.retry(exc=erreur, countdown=email.delai_nouvel_essai)
 
 
 @shared_task(name="portail.tasks.balayer_courriels")
@@ -265,21 +274,21 @@ def _marquer_envoye(email: EmailSortant):
     )
 
 
-def _reporter(email: EmailSortant, erreur: Exception, depuis=StatutEmail.EN_COURS) -> str:
-    """Comme `_reessayer`, sans relancer la tâche du lot : la ligne redevient « à envoyer » avec un verrou
-    (attente exponentielle) et le balayage la relancera à son expiration."""
+def _reporter(email: EmailSortant, erreur: Exception, depuis=StatutEmail.EN_COURS, marge=0) -> str:
+    """Erreur réseau ou refus temporaire : la ligne redevient « à envoyer » avec un verrou (attente
+    exponentielle, plus `marge`) que le balayage respecte ; refus permanent ou trop d'essais : échec."""
     description = _decrire(erreur)
     if email.tentatives >= MAX_TENTATIVES or _refus_definitif(erreur):
         logger.error("Échec définitif du courriel %s : %s", email.pk, description)
         _mettre_a_jour(email, depuis, statut=StatutEmail.ECHEC, verrou_jusqu_a=None, derniere_erreur=description)
         return "echec"
-    delai = delai_avant_nouvel_essai(email.tentatives)
+    email.delai_nouvel_essai = delai = delai_avant_nouvel_essai(email.tentatives)
     logger.warning("Envoi du courriel %s en erreur (%s) ; nouvel essai dans %s s.", email.pk, description, delai)
     _mettre_a_jour(
         email,
         depuis,
         statut=StatutEmail.A_ENVOYER,
-        verrou_jusqu_a=timezone.now() + timedelta(seconds=delai),
+        verrou_jusqu_a=timezone.now() + timedelta(seconds=delai + marge),
         derniere_erreur=description,
     )
     return "reporte"
@@ -328,51 +337,42 @@ def envoyer_lot(ids):
     envoye = None  # dernier courriel transmis dont l'état « envoyé » reste à écrire
     try:
         for indice, (email, rendu, message) in enumerate(prets):
-            with transaction.atomic():
-                if envoye is not None:
-                    _marquer_envoye(envoye)
-                    envoye = None
-                a_nous = _mettre_a_jour(
-                    email,
-                    StatutEmail.EN_COURS,
-                    statut=StatutEmail.SMTP_EN_COURS,
-                    sujet=rendu.sujet[:255],
-                    verrou_jusqu_a=timezone.now() + timedelta(seconds=bail_smtp_secondes()),
-                )
-            if not a_nous:
+
+            def point_de_non_retour(email=email, rendu=rendu):
+                # Une transaction : l'état « envoyé » du précédent et le point de non-retour de celui-ci, écrits
+                # juste avant la ligne finale du message (avant elle, le serveur n'a rien accepté).
+                nonlocal envoye
+                with transaction.atomic():
+                    if envoye is not None:
+                        _marquer_envoye(envoye)
+                        envoye = None
+                    a_nous = _mettre_a_jour(
+                        email,
+                        StatutEmail.EN_COURS,
+                        statut=StatutEmail.SMTP_EN_COURS,
+                        sujet=rendu.sujet[:255],
+                        verrou_jusqu_a=timezone.now() + timedelta(seconds=bail_smtp_secondes()),
+                    )
+                if not a_nous:
+                    raise BailPerdu
+
+            try:
+                transmettre(mailer, message, point_de_non_retour)
+            except BailPerdu:
                 logger.warning("Bail du courriel %s perdu avant l'envoi : abandon de cette tentative.", email.pk)
                 resultats[email.pk] = "ignore"
-                continue
-            try:
-                mailer.send_messages([message])
-            except (
-                smtplib.SMTPRecipientsRefused,
-                smtplib.SMTPResponseException,
-                smtplib.SMTPNotSupportedError,
-            ) as erreur:
-                resultats[email.pk] = _reporter(email, erreur, depuis=StatutEmail.SMTP_EN_COURS)
-                continue
-            except ValueError as erreur:
-                _mettre_a_jour(
-                    email,
-                    StatutEmail.SMTP_EN_COURS,
-                    statut=StatutEmail.ECHEC,
-                    verrou_jusqu_a=None,
-                    derniere_erreur=_decrire(erreur),
-                )
-                resultats[email.pk] = "echec"
+                # La connexion a été coupée au milieu du message (abandonné par le serveur) : une nouvelle.
+                mailer.close()
+                mailer.open()
                 continue
             except Exception as erreur:
-                logger.exception("Transmission du courriel %s interrompue : à vérifier.", email.pk)
-                _mettre_a_jour(
-                    email,
-                    StatutEmail.SMTP_EN_COURS,
-                    statut=StatutEmail.A_VERIFIER,
-                    verrou_jusqu_a=None,
-                    derniere_erreur=_decrire(ErreurAmbigue(_decrire(erreur))),
-                )
-                resultats[email.pk] = "a_verifier"
-                # La connexion est perdue : les courriels restants attendent le balayage.
+                issue = _classer_erreur(email, erreur)
+                if issue == "reessayer":
+                    issue = _reporter(email, erreur, depuis=_etat_apres(erreur))
+                resultats[email.pk] = issue
+                if isinstance(erreur, (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused, ValueError)):
+                    continue  # refus d'un message : la connexion reste utilisable
+                # Connexion perdue : les courriels restants attendent le balayage.
                 for suivant, _, _ in prets[indice + 1 :]:
                     resultats[suivant.pk] = _reporter(suivant, erreur)
                 break

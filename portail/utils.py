@@ -32,3 +32,15 @@ def date_fr(date):
     with translation.override("fr"):
         texte = formats.date_format(date, "j F Y")
     return "1er" + texte[1:] if date.day == 1 else texte
+
+
+def montant_euros(montant):
+    """Decimal("1000000.5") → « 1 000 000,50 € » (espaces fines insécables entre les milliers) ; "" si None."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if montant in (None, ""):
+        return ""
+    montant = Decimal(montant).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    entier, centimes = f"{montant:.2f}".split(".")
+    groupes = f"{int(entier):,}".replace(",", "\u202f")
+    return f"{groupes},{centimes}\u00a0€"

@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from num2words import num2words
 
-from portail.utils import date_fr
+from portail.utils import date_fr, montant_euros
 
 logger = logging.getLogger(__name__)
 
@@ -135,12 +135,7 @@ def _arrondi(montant):
 
 def montant_en_chiffres(montant):
     """Decimal("1000000.5") → « 1 000 000,50 € » (espaces fines insécables)."""
-    if montant is None:
-        return ""
-    montant = _arrondi(montant)
-    entier, centimes = f"{montant:.2f}".split(".")
-    groupes = f"{int(entier):,}".replace(",", "\u202f")
-    return f"{groupes},{centimes}\u00a0€"
+    return montant_euros(montant)
 
 
 def montant_en_lettres(montant):

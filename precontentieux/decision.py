@@ -19,21 +19,21 @@ from precontentieux.courriers import (
     montant_en_lettres,
     preparer_courrier,
 )
-from precontentieux.enums import MotifCloture, MotifRejet, TypePiece
+from precontentieux.enums import MotifCloture, MotifRejet
 from precontentieux.models import TransitionInterdite
+from precontentieux.pieces import TYPES_AVEC_MONTANT
 
 TRANSITION_DU_TYPE = {
     TypeCourrier.PROPOSITION: "proposer_indemnisation",
     TypeCourrier.REJET: "proposer_rejet",
 }
-TYPES_MONTANT = (TypePiece.FACTURE, TypePiece.DEVIS)
 
 
 def montants_pieces(dossier):
     """Factures et devis du dossier avec leur montant (pour l'écran de proposition)."""
     return [
         {"libelle": piece.get_type_display(), "nom": piece.nom, "montant": piece.montant}
-        for piece in dossier.pieces.filter(type__in=TYPES_MONTANT).order_by("ajoutee_le", "id")
+        for piece in dossier.pieces.filter(type__in=TYPES_AVEC_MONTANT).order_by("ajoutee_le", "id")
     ]
 
 

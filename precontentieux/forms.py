@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 
 from portail.enums import Role, TypeUtilisateur
-from portail.formulaires import FormulaireDsfr
-from precontentieux.enums import TypePiece
+from portail.formulaires import ChampMontant, FormulaireDsfr
+from precontentieux.enums import MotifCloture, MotifRejet, TypePiece
 
 # Un dossier compte dans la charge d'un rédacteur tant qu'il est entre ses mains.
 ETATS_CHARGE = ("a_instruire", "en_instruction", "attente_complements")
@@ -160,6 +160,81 @@ class ActionForm(FormulaireBackOffice):
         else:
             self.fields["motif"] = _texte("Commentaire (facultatif)", "", rows=3, required=False)
         self.habiller_de_nouveau()
+
+
+# --- Décision (precontentieux/decision.py) ---------------------------------------------------------------------
+
+
+class PropositionForm(FormulaireBackOffice):
+    """Montant proposé (prérempli avec le montant demandé) et paragraphe libre facultatif du courrier."""
+
+    montant = ChampMontant(
+        label="Montant proposé (en euros)",
+        help_text="En euros et centimes, par exemple 1 250,50. Il sera écrit en chiffres et en lettres.",
+        error_messages={"required": "Indiquez le montant proposé."},
+    )
+    paragraphe = _texte(
+        "Paragraphe d’explication (facultatif)",
+        "",
+        aide="Ajouté tel quel au courrier, après le montant. Exemple : le montant retenu est celui du devis "
+        "le moins élevé.",
+        rows=4,
+        required=False,
+    )
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and dossier.montant_demande is not None:
+            self.initial.setdefault("montant", dossier.montant_demande)
+
+
+def _motif_radio(label, choix, message):
+    return forms.ChoiceField(
+        label=label,
+        choices=choix,
+        widget=forms.RadioSelect,
+        error_messages={"required": message, "invalid_choice": "Motif inconnu."},
+    )
+
+
+class RejetForm(FormulaireBackOffice):
+    """Un motif de la liste (chacun a son corps de courrier) ou « autre motif » avec son texte."""
+
+    motif = _motif_radio("Motif du rejet", MotifRejet.choices, "Choisissez le motif du rejet.")
+    texte = _texte(
+        "Texte du motif (pour « Autre motif » seulement)",
+        "Pour un autre motif, écrivez le texte du motif.",
+        aide="Obligatoire si vous choisissez « Autre motif » : il remplace le corps du courrier.",
+        rows=5,
+        required=False,
+    )
+
+    def clean(self):
+        donnees = super().clean()
+        if donnees.get("motif") == MotifRejet.AUTRE and not donnees.get("texte"):
+            self.add_error("texte", "Pour un autre motif, écrivez le texte du motif.")
+        elif donnees.get("motif") and donnees.get("motif") != MotifRejet.AUTRE:
+            donnees["texte"] = ""
+        return donnees
+
+
+class ClotureForm(FormulaireBackOffice):
+    """Clôture : un motif de la liste, ou « autre » avec sa précision ; l'usager est averti par courriel."""
+
+    motif = _motif_radio("Motif de la clôture", MotifCloture.choices, "Choisissez le motif de la clôture.")
+    texte = _texte(
+        "Précision (obligatoire pour « Autre motif »)",
+        "Précisez le motif de la clôture.",
+        aide="Lue par l’usager dans le courriel qui l’avertit de la clôture.",
+        rows=3,
+        required=False,
+    )
+
+    def clean(self):
+        donnees = super().clean()
+        if donnees.get("motif") == MotifCloture.AUTRE and not donnees.get("texte"):
+            self.add_error("texte", "Précisez le motif de la clôture.")
+        return donnees
 
 
 class RenvoiForm(FormulaireBackOffice):

@@ -274,6 +274,7 @@ CHAMPS_COMMUNS = (
     "porte_blindee",
     "reparation_effectuee",
     "logement_assure",
+    "montant_demande",
     "requerant_adresse_voie",
     "requerant_adresse_code_postal",
     "requerant_adresse_ville",
@@ -286,6 +287,8 @@ CHAMPS_COMMUNS = (
 CHAMPS_PERSONNE_PHYSIQUE = ("civilite", "prenoms", "nom_naissance", "nom_usage", "date_naissance", "lieu_naissance")
 CHAMPS_PERSONNE_MORALE = ("raison_sociale", "siren_siret", "representant_legal")
 CHAMPS_FACULTATIFS = {"nom_usage"}
+# Pièces dont l'usager indique le montant (facultatif), affiché au rédacteur qui propose une indemnisation.
+TYPES_AVEC_MONTANT = (TypePiece.FACTURE, TypePiece.DEVIS)
 MANQUE_ATTESTATION = "attestation sur l’honneur non cochée"
 
 

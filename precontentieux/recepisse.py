@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portail.pdf import rendre_pdf
-from portail.utils import date_fr
+from portail.utils import date_fr, montant_euros
 from precontentieux.models import Dossier
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,12 @@ FEUILLES = ("documents_pdf/documents.css", "documents_pdf/recepisse.css")
 
 def contexte_recepisse(dossier):
     pieces = [
-        {"type": p.get_type_display(), "nom": p.nom, "date": date_fr(p.ajoutee_le.date())}
+        {
+            "type": p.get_type_display(),
+            "nom": p.nom,
+            "date": date_fr(p.ajoutee_le.date()),
+            "montant": montant_euros(p.montant),
+        }
         for p in dossier.pieces.filter(ajoutee_le__lte=dossier.depose_le)
     ]
     return {
@@ -45,6 +50,8 @@ def contexte_recepisse(dossier):
         "logement_assure": {True: "Oui", False: "Non (déclaré sur l’honneur)"}.get(
             dossier.logement_assure, "Non précisé"
         ),
+        # Absent des demandes déposées avant sa saisie (issue 9) : « Non précisé ».
+        "montant_demande": montant_euros(dossier.montant_demande) or "Non précisé",
         "date_depot": date_fr(dossier.date_depot),
         "heure_depot": timezone.localtime(dossier.depose_le).strftime("%H:%M") if dossier.depose_le else "",
         "date_rejet_implicite": date_fr(dossier.date_rejet_implicite),

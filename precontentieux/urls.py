@@ -1,7 +1,7 @@
 from django.urls import path
 
 from precontentieux import views
-from precontentieux.views import dossier, files, instruction, paiement, recherche, signature
+from precontentieux.views import decision, dossier, files, instruction, paiement, recherche, signature
 
 app_name = "precontentieux"
 
@@ -26,6 +26,21 @@ urlpatterns = [
         name="demander_complements",
     ),
     path("dossiers/<str:reference>/actions/<str:nom>/", instruction.action, name="action"),
+    # Décision et courriers (precontentieux/views/decision.py)
+    path(
+        "dossiers/<str:reference>/proposer-une-indemnisation/",
+        decision.proposer_indemnisation,
+        name="proposer_indemnisation",
+    ),
+    path("dossiers/<str:reference>/proposer-un-rejet/", decision.proposer_rejet, name="proposer_rejet"),
+    path("dossiers/<str:reference>/cloturer/", decision.cloturer, name="cloturer"),
+    path("dossiers/<str:reference>/courriers/<int:pk>/", decision.courrier, name="courrier"),
+    path(
+        "dossiers/<str:reference>/courriers/<int:pk>/soumettre/",
+        decision.soumettre_courrier,
+        name="soumettre_courrier",
+    ),
+    path("dossiers/<str:reference>/courriers/<int:pk>/pdf/", decision.courrier_pdf, name="courrier_pdf"),
     # Signature par le validateur (precontentieux/views/signature.py)
     path("dossiers/<str:reference>/signer/", signature.signer, name="signer"),
     path("dossiers/<str:reference>/renvoyer/", signature.renvoyer, name="renvoyer"),

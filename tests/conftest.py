@@ -22,9 +22,13 @@ def _cache_vide():
     l'autre (les identifiants d'utilisateurs et les adresses IP de test se répètent)."""
     from django.core.cache import cache
 
+    from portail.cache import oublier_pages_locales
+
     cache.clear()
+    oublier_pages_locales()
     yield
     cache.clear()
+    oublier_pages_locales()
 
 
 @pytest.fixture(autouse=True)

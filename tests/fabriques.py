@@ -152,6 +152,7 @@ DEMANDE_PERSONNE_PHYSIQUE = {
     "porte_blindee": False,
     "reparation_effectuee": True,
     "logement_assure": True,
+    "montant_demande": Decimal("1234.56"),
     "civilite": Civilite.MONSIEUR,
     "prenoms": "Martin Paul",
     "nom_naissance": "DUPONT",

@@ -26,4 +26,5 @@ urlpatterns = [
     path("demandes/<str:reference>/deposee/", demande.deposee, name="demande_deposee"),
     path("demandes/<str:reference>/documents/ajouter/", demande.ajouter_pieces, name="ajouter_pieces"),
     path("demandes/<str:reference>/recepisse/", demande.recepisse, name="recepisse"),
+    path("demandes/<str:reference>/courriers/<int:pk>/pdf/", demande.courrier_pdf, name="courrier_pdf"),
 ]

@@ -33,5 +33,5 @@ LOGGING = {
 STATIC_ROOT = BASE_DIR / "staticfiles-banc"  # noqa: F405
 STORAGES = {
     **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "portail.statiques.ManifesteMemorise"},
 }

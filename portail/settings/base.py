@@ -208,7 +208,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 COURRIEL_CONTACT_USAGERS = env("COURRIEL_CONTACT_USAGERS", "")
 MAILERS = {
     "default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "BACKEND": "portail.smtp.EmailBackend",
         "OPTIONS": {
             "host": env("SMTP_HOTE", "127.0.0.1"),
             "port": int(env("SMTP_PORT", "1025")),

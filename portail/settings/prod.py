@@ -40,7 +40,7 @@ SECURE_CSP = {**SECURE_CSP, "upgrade-insecure-requests": True}
 
 STORAGES = {
     "default": STOCKAGE_FICHIERS,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "portail.statiques.ManifesteCompresseMemorise"},
 }
 # collectstatic réécrit les url() des CSS du DSFR (noms versionnés) : leurs empreintes SRI figées dans
 # django-dsfr ne correspondent plus et le navigateur bloquerait les feuilles (tests/e2e/test_statiques_production.py).

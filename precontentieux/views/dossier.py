@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portail.enums import Role
 from portail.fichiers import reponse_telechargement
+from portail.utils import montant_euros
 from portail.validateurs import iban_lisible
 from precontentieux.acces import back_office, dossier_visible
 from precontentieux.enums import TypeEvenementDossier
@@ -28,12 +29,14 @@ from precontentieux.listes import CLASSES_BADGE
 from precontentieux.models import Dossier, PieceJointeDossier, TransitionInterdite, date_fr
 from precontentieux.signature import dernier_renvoi
 
-# Actions de la fiche : nom de la transition → vue qui la porte. Les transitions de la décision et du paiement
-# auront leurs écrans (issue suivante) ; d'ici là elles ne sont pas proposées sur la fiche.
+# Actions de la fiche : nom de la transition → vue qui la porte. Une transition sans écran n'est pas proposée.
 ACTIONS_AVEC_ECRAN = {
     "attribuer": "precontentieux:attribuer",
     "reattribuer": "precontentieux:reattribuer",
     "demander_complements": "precontentieux:demander_complements",
+    "proposer_indemnisation": "precontentieux:proposer_indemnisation",
+    "proposer_rejet": "precontentieux:proposer_rejet",
+    "cloturer": "precontentieux:cloturer",
     # Signature (validateur) : une vue pour les trois signatures, l'état du dossier dit laquelle.
     "signer_proposition": "precontentieux:signer",
     "signer_rejet": "precontentieux:signer",
@@ -45,7 +48,7 @@ ACTIONS_AVEC_ECRAN = {
     "marquer_indemnise": "precontentieux:marquer_indemnise",
 }
 # Transitions sans autre donnée qu'un motif : écran de confirmation générique.
-ACTIONS_GENERIQUES = ("demarrer_instruction", "recevoir_complements", "cloturer")
+ACTIONS_GENERIQUES = ("demarrer_instruction", "recevoir_complements")
 ACTIONS_DE_SIGNATURE = ("signer_proposition", "signer_rejet", "signer_arrete", "renvoyer_au_redacteur")
 ROLES_JOURNAL = {str(Role.VALIDATEUR), str(Role.GESTIONNAIRE)}
 TYPES_APERCU = {"application/pdf": "pdf", "image/jpeg": "image", "image/png": "image"}
@@ -74,6 +77,8 @@ def _oui_non(valeur):
 
 def _valeur(dossier, nom):
     valeur = getattr(dossier, nom)
+    if nom == "montant_demande":  # absent des dossiers antérieurs à sa saisie
+        return montant_euros(valeur) or "Non précisé"
     if isinstance(valeur, bool) or (valeur is None and nom in ("porte_blindee", "reparation_effectuee")):
         return _oui_non(valeur)
     if nom == "logement_assure":
@@ -99,7 +104,7 @@ def _lignes(dossier, noms, copiables=()):
 def recapitulatif_demande(dossier, user):
     """[{titre, lignes}] : tout ce que l'usager a déclaré (valeurs des colonnes validées au dépôt)."""
     bris = ["type_requerant", "qualite", "date_operation", "description", "porte_blindee", "reparation_effectuee"]
-    bris += ["logement_assure"]
+    bris += ["logement_assure", "montant_demande"]
     if dossier.qualite_precision:
         bris.insert(2, "qualite_precision")
     if dossier.est_personne_morale:
@@ -231,6 +236,11 @@ def actions_de_la_fiche(dossier, user):
     return actions
 
 
+def courriers_de_la_fiche(dossier):
+    """Courriers du dossier (les plus récents d'abord), une requête ; les remplacés sont signalés comme tels."""
+    return list(dossier.courriers.select_related("cree_par", "signe_par").order_by("-cree_le", "-id"))
+
+
 def peut_ajouter_piece(dossier, user):
     for possibilite in dossier.transitions_possibles(user):
         if possibilite.transition.nom == "ajouter_piece":
@@ -326,6 +336,7 @@ def contexte_fiche(request, dossier, note_form=None):
         "actions": actions_de_la_fiche(dossier, user),
         # Décision renvoyée par le validateur, pas encore reprise : son commentaire en tête de la fiche.
         "renvoi": dernier_renvoi(dossier, evenements),
+        "courriers": courriers_de_la_fiche(dossier),
         "dates_legales": bool(dossier.depose_le),
         "horloge": horloge(dossier),
         # Suffixe DSFR du badge (composants/_badge_statut.html), couleur de la table des files.

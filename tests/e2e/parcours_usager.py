@@ -170,9 +170,11 @@ def etape_bris_de_porte(page, journal, dossier, *, qualite, assure, adresse=None
     cocher(page, "le-bris-de-porte-porte_blindee", "non")
     cocher(page, "le-bris-de-porte-reparation_effectuee", "oui")
     cocher(page, "le-bris-de-porte-logement_assure", "oui" if assure else "non")
+    page.get_by_label(_libelle("Montant demandé (en euros)")).fill("1 234,56")
     # Enregistrement automatique : les colonnes du dossier reçoivent les réponses valides.
     expect(page.locator("#brouillon-statut")).to_have_text(STATUT_ENREGISTRE)
     attendre(lambda: Dossier.objects.get(pk=dossier.pk).logement_assure is assure)
+    attendre(lambda: Dossier.objects.get(pk=dossier.pk).montant_demande is not None)
     verifier_page(page, journal)
     continuer(page)
     expect(page.get_by_text("Étape 2 sur 4")).to_be_visible()

@@ -250,7 +250,7 @@ def test_chaque_ecran_de_la_fiche_passe_axe_etats_d_erreur_compris(
     attributeur = _onglet_connecte(navigateur, live_server, journal_navigateur, equipe["attributeur"])
     for lien, bouton, erreur in (
         ("Réattribuer", "Réattribuer", "Indiquez le motif de la réattribution."),
-        ("Clôturer", "Clôturer", "Indiquez le motif."),
+        ("Clôturer", "Clôturer définitivement le dossier", "Choisissez le motif de la clôture."),
     ):
         attributeur.goto(url_fiche)
         attributeur.get_by_role("link", name=lien, exact=True).click()

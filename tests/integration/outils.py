@@ -44,7 +44,8 @@ class BoiteSMTP:
     - `reponses` : réponses à renvoyer aux prochains DATA (ex. « 451 … ») au lieu d'accepter ;
     - `bloquer` : tant qu'il est levé, le serveur garde le message reçu sans répondre à DATA
       (le message est compté comme délivré : c'est le pire cas pour un client interrompu) ;
-    - `couper` : ferme la connexion après réception du DATA, sans répondre.
+    - `couper` : ferme la connexion après réception du DATA, sans répondre ;
+    - `sur_rcpt` : appelé (fil du serveur) avec l'adresse de chaque destinataire annoncé (RCPT TO), avant DATA.
     """
 
     def __init__(self):
@@ -53,7 +54,14 @@ class BoiteSMTP:
         self.bloquer = threading.Event()
         self.couper = False
         self.data_recu = threading.Event()
+        self.sur_rcpt = None
         self._verrou = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.sur_rcpt is not None:
+            await asyncio.to_thread(self.sur_rcpt, address)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.reponses:

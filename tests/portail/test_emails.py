@@ -62,7 +62,7 @@ def smtp(settings):
     with ServeurSMTP() as serveur:
         settings.MAILERS = {
             "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "BACKEND": "portail.smtp.EmailBackend",
                 "OPTIONS": {"host": "127.0.0.1", "port": serveur.port, "timeout": 5},
             }
         }
@@ -73,7 +73,7 @@ def smtp(settings):
 def smtp_injoignable(settings):
     settings.MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "portail.smtp.EmailBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": port_libre(), "timeout": 2},
         }
     }
@@ -436,7 +436,7 @@ def test_courriels_d_une_transaction_envoyes_par_lots_une_connexion_par_lot(sett
     try:
         settings.MAILERS = {
             "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "BACKEND": "portail.smtp.EmailBackend",
                 "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
             }
         }
@@ -462,3 +462,56 @@ def test_lot_rejoue_rien_n_est_renvoye(smtp, django_capture_on_commit_callbacks)
     # La même tâche livrée de nouveau (worker tué avant l'acquittement) : tout est déjà envoyé.
     assert envoyer_lot.delay([c.pk for c in courriels]).get() == {}
     assert len(smtp.recus()) == 3
+
+
+def _reprendre_le_bail_de(adresses):
+    """Au RCPT TO de ces adresses, un autre envoi reprend la ligne (bail expiré, nouvelle tentative) : la
+    tentative en cours n'est plus propriétaire quand elle atteint le point de non-retour."""
+    from django.db import connection
+    from django.db.models import F
+
+    def reprendre(adresse):
+        try:
+            if adresse in adresses:
+                EmailSortant.objects.filter(destinataire=adresse).update(tentatives=F("tentatives") + 1)
+        finally:
+            connection.close()
+
+    return reprendre
+
+
+@vraie_transaction
+def test_bail_perdu_au_point_de_non_retour_rien_n_est_livre(smtp):
+    """Le point de non-retour est écrit juste avant la ligne finale du message : s'il échoue, la connexion est
+    coupée sans elle et le serveur n'a rien accepté (ni doublon avec l'envoi qui a repris la ligne, ni perte)."""
+    courriel = EmailSortant.objects.create(gabarit="essai", destinataire="repris@exemple.fr", contexte=CONTEXTE)
+    smtp.sur_rcpt = _reprendre_le_bail_de({"repris@exemple.fr"})
+
+    assert envoyer_email.apply(args=[courriel.pk]).get() == "ignore"
+
+    assert smtp.recus() == []
+    courriel.refresh_from_db()
+    # La ligne reste à l'envoi qui l'a reprise (tentative 2) : c'est lui qui la transmettra.
+    assert (courriel.statut, courriel.tentatives) == (StatutEmail.EN_COURS, 2)
+
+
+@vraie_transaction
+def test_lot_bail_perdu_pour_un_courriel_les_autres_partent_sur_une_nouvelle_connexion(smtp):
+    from portail.tasks import envoyer_lot
+
+    courriels = [
+        EmailSortant.objects.create(gabarit="essai", destinataire=f"lot{i}@exemple.fr", contexte=CONTEXTE)
+        for i in range(3)
+    ]
+    smtp.sur_rcpt = _reprendre_le_bail_de({"lot1@exemple.fr"})
+
+    resultats = envoyer_lot.apply(args=[[c.pk for c in courriels]]).get()
+
+    assert resultats == {courriels[0].pk: "envoye", courriels[1].pk: "ignore", courriels[2].pk: "envoye"}
+    assert sorted(m["To"] for m in smtp.recus()) == ["lot0@exemple.fr", "lot2@exemple.fr"]
+    statuts = dict(EmailSortant.objects.values_list("destinataire", "statut"))
+    assert statuts == {
+        "lot0@exemple.fr": StatutEmail.ENVOYE,
+        "lot1@exemple.fr": StatutEmail.EN_COURS,
+        "lot2@exemple.fr": StatutEmail.ENVOYE,
+    }

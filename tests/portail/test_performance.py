@@ -161,3 +161,20 @@ def test_mes_documents_jamais_rendus_dans_la_requete(
     preparer_document.apply(args=["notice-occupant"])
     reponse = client.get(url)
     assert reponse.status_code == 200 and reponse.content.startswith(b"%PDF")
+
+
+def test_urls_des_statiques_calculees_une_fois_par_processus(settings, tmp_path):
+    """`{% static %}` (une vingtaine d'appels par page) ne refait pas la recherche dans le manifeste."""
+    from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
+    from django.core.management import call_command
+
+    from portail.statiques import ManifesteMemorise
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "portail.statiques.ManifesteMemorise"}}
+    call_command("collectstatic", interactive=False, verbosity=0)
+    memorise, reference = ManifesteMemorise(), ManifestStaticFilesStorage()
+    url = memorise.url("css/portail.css")
+    assert url == reference.url("css/portail.css") and url != "/static/css/portail.css"  # nom versionné
+    memorise.hashed_files = {}  # le manifeste n'est plus relu : l'URL vient de la mémoire du processus
+    assert memorise.url("css/portail.css") == url

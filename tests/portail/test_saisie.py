@@ -54,6 +54,7 @@ def _contextes():
         "AttributionForm": [{"dossier": Dossier(), "reattribution": True}],
         "DemandeComplementsForm": [{"dossier": Dossier()}],
         "IndemnisationForm": [{"dossier": Dossier()}],
+        "PropositionForm": [{"dossier": Dossier()}],
     }
 
 

@@ -49,11 +49,20 @@ def equipe():
 
 @pytest.fixture
 def dossier(equipe):
-    return dossier_en_instruction(equipe)
+    from decimal import Decimal
+
+    from precontentieux.decision import apercu_proposition
+
+    dossier = dossier_en_instruction(equipe)
+    # Un aperçu de courrier : les adresses des courriers sont parcourues elles aussi.
+    apercu_proposition(dossier, equipe["redacteur"], Decimal("80"))
+    return dossier
 
 
 def _urls(dossier):
-    identifiants = set(dossier.pieces.values_list("pk", flat=True))
+    identifiants = set(dossier.pieces.values_list("pk", flat=True)) | set(
+        dossier.courriers.values_list("pk", flat=True)
+    )
     return urls_backoffice(dossier, identifiants)
 
 
@@ -61,6 +70,8 @@ def test_le_parcours_couvre_les_ecrans_de_la_fiche(dossier):
     noms = {nom for nom, _ in _urls(dossier)}
     attendus = {"accueil", "dossier", "ajouter_note", "ajouter_piece", "piece", "piece_apercu", "piece_declaration"}
     assert attendus | {"attribuer", "reattribuer", "demander_complements", "action"} <= noms
+    assert {"proposer_indemnisation", "proposer_rejet", "cloturer", "courrier", "courrier_pdf"} <= noms
+    assert "soumettre_courrier" in noms
 
 
 @pytest.mark.parametrize(
@@ -114,7 +125,13 @@ MATRICE = {
     "demander_complements": {**dict.fromkeys(TOUS, 403), "redacteur": 200, "redacteur2": 200},
     "action:demarrer_instruction": {**dict.fromkeys(TOUS, 403), "redacteur": 200, "redacteur2": 200},
     "action:recevoir_complements": {**dict.fromkeys(TOUS, 403), "redacteur": 200, "redacteur2": 200},
-    "action:cloturer": {**dict.fromkeys(TOUS, 403), "attributeur": 200, "redacteur": 200, "redacteur2": 200},
+    "action:cloturer": dict.fromkeys(TOUS, 404),  # écran propre (motifs) : precontentieux:cloturer
+    "cloturer": {**dict.fromkeys(TOUS, 403), "attributeur": 200, "redacteur": 200, "redacteur2": 200},
+    "proposer_indemnisation": {**dict.fromkeys(TOUS, 403), "redacteur": 200, "redacteur2": 200},
+    "proposer_rejet": {**dict.fromkeys(TOUS, 403), "redacteur": 200, "redacteur2": 200},
+    "courrier": dict.fromkeys(TOUS, 200),
+    "courrier_pdf": dict.fromkeys(TOUS, 200),
+    "soumettre_courrier": dict.fromkeys(TOUS, 405),
     "action:inconnue": dict.fromkeys(TOUS, 404),
     # Paiement : l'écran s'affiche à l'acteur de la transition (avec la raison si l'état ne le permet pas) ;
     # le dossier de paiement (ZIP) n'existe pas avant l'arrêté signé (404 pour la liaison budget).
@@ -131,6 +148,8 @@ def _url_matrice(cle, dossier):
         return reverse("precontentieux:accueil")
     if nom in ("piece", "piece_apercu"):
         return reverse(f"precontentieux:{nom}", args=[dossier.reference, dossier.pieces.first().pk])
+    if nom in ("courrier", "courrier_pdf", "soumettre_courrier"):
+        return reverse(f"precontentieux:{nom}", args=[dossier.reference, dossier.courriers.first().pk])
     args = [dossier.reference, parametre] if parametre else [dossier.reference]
     return reverse(f"precontentieux:{nom}", args=args)
 
@@ -154,7 +173,10 @@ def test_matrice_role_route(client, equipe, dossier):
     [
         ("validateur", "attribuer", {"redacteur": "REDACTEUR2"}),
         ("redacteur", "reattribuer", {"redacteur": "REDACTEUR2", "motif": "Je me dessaisis"}),
-        ("liaison_budget", "action:cloturer", {"motif": "Abandon"}),
+        ("liaison_budget", "cloturer", {"motif": "doublon"}),
+        ("validateur", "proposer_indemnisation", {"montant": "80"}),
+        ("attributeur", "proposer_rejet", {"motif": "parties_communes"}),
+        ("validateur", "soumettre_courrier", {}),
         ("gestionnaire", "demander_complements", {"message": "Envoyez le RIB"}),
         ("attributeur", "action:recevoir_complements", {}),
     ],
@@ -172,7 +194,9 @@ def test_csrf_exige_sur_chaque_action(equipe, dossier):
     client.force_login(equipe["redacteur"])
     avant = photographie_base()
     for cle, donnees in (
-        ("action:cloturer", {"motif": "x"}),
+        ("cloturer", {"motif": "doublon"}),
+        ("proposer_indemnisation", {"montant": "80"}),
+        ("soumettre_courrier", {}),
         ("demander_complements", {"message": "x"}),
         ("ajouter_note", {"texte": "x", "jeton": str(uuid.uuid4())}),
     ):

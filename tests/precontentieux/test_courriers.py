@@ -2,11 +2,13 @@
 gendarmerie) sans marque à remplir, pipeline PDF (tâche après COMMIT, idempotente, PDF figé après signature)."""
 
 import hashlib
+import io
 import re
 from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
+from pypdf import PdfReader
 
 from portail.enums import CodeAdministration, Role
 from portail.models import Administration
@@ -172,6 +174,13 @@ def test_apercu_puis_pdf_fige_apres_signature():
     # Idempotent : relancer la tâche ne réécrit rien.
     assert produire_pdf(courrier.pk) == courrier.fichier.name
     assert lire(courrier.fichier.name) == contenu
+    # PDF balisé (structure lisible par les lecteurs d'écran), titré, en français.
+    pdf = PdfReader(io.BytesIO(contenu))
+    racine = pdf.trailer["/Root"]
+    assert "/StructTreeRoot" in racine and racine["/MarkInfo"]["/Marked"]
+    assert racine["/Lang"] == "fr" and pdf.metadata.title.startswith("Proposition d’indemnisation")
+    texte_pdf = " ".join(page.extract_text() for page in pdf.pages)
+    assert "quatre-vingts euros" in texte_pdf and "Cheffe du Bureau du précontentieux" in texte_pdf
     html = rendre_html(courrier)
     assert "Signé électroniquement le" in html and "Cheffe du Bureau du précontentieux" in html
     with pytest.raises(ValueError):

@@ -219,14 +219,14 @@ def test_un_validateur_ne_peut_pas_demander_de_complements(client, equipe):
 def test_cloture_exige_un_motif(client, equipe):
     dossier = dossier_depose()
     client.force_login(equipe["attributeur"])
-    url = _url("action", dossier, "cloturer")
+    url = _url("cloturer", dossier)  # écran propre, avec la liste des motifs (precontentieux/views/decision.py)
     assert client.get(url).status_code == 200
     assert client.post(url, {"motif": ""}).status_code == 400
     assert Dossier.objects.get(pk=dossier.pk).statut == StatutDossier.DEPOSE
-    assert client.post(url, {"motif": "Doublon du dossier MIJ-2026-AAAAAA"}).status_code == 302
+    assert client.post(url, {"motif": "doublon", "texte": "Doublon du dossier MIJ-2026-AAAAAA"}).status_code == 302
     assert Dossier.objects.get(pk=dossier.pk).statut == StatutDossier.CLOTURE
     assert EvenementDossier.objects.filter(
         dossier=dossier,
         type=TypeEvenementDossier.CHANGEMENT_STATUT,
-        details__motif="Doublon du dossier MIJ-2026-AAAAAA",
+        details__motif="Demande en double : Doublon du dossier MIJ-2026-AAAAAA",
     ).exists()

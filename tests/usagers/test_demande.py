@@ -72,6 +72,7 @@ ETAPE1 = {
     "porte_blindee": "non",
     "reparation_effectuee": "non",
     "logement_assure": "oui",
+    "montant_demande": "1 234,56",
 }
 ETAPE2 = {
     "civilite": "m",

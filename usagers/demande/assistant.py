@@ -22,6 +22,7 @@ from usagers.demande.forms import (
 
 CHAMPS_BOOLEENS = ("porte_blindee", "reparation_effectuee", "logement_assure")
 CHAMPS_DATES = ("date_operation", "date_naissance")
+CHAMPS_MONTANTS = ("montant_demande",)
 CIVILITES_FC = {"female": "mme", "male": "m"}
 
 
@@ -155,7 +156,7 @@ def colonnes_depuis_brouillon(brouillon, verrouilles, defaut_type="", etapes=Non
             valeur = propres.get(nom) if nom not in form.errors else None
             if nom in CHAMPS_BOOLEENS:
                 valeur = OUI_NON_BOOLEENS.get(valeur)
-            elif nom in CHAMPS_DATES:
+            elif nom in CHAMPS_DATES or nom in CHAMPS_MONTANTS:
                 valeur = valeur or None
             else:
                 valeur = valeur or ""

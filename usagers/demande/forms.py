@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from portail.formulaires import FormulaireDsfr
+from portail.formulaires import ChampMontant, FormulaireDsfr
 from portail.validateurs import (
     compacter,
     valider_code_postal,
@@ -129,6 +129,13 @@ class EtapeBrisDePorteForm(EtapeForm):
         "prise en charge de l’assureur. Non : aucune attestation d’assurance n’est demandée, votre attestation "
         "sur l’honneur au moment du dépôt vaut déclaration de cette absence d’assurance.",
     )
+    # Une demande préalable chiffre ce qu'elle demande (issue 9) : le montant de la facture ou du devis.
+    montant_demande = ChampMontant(
+        label="Montant demandé (en euros)",
+        help_text="Le montant de la facture de réparation déjà payée, ou du devis si la porte n’est pas encore "
+        "réparée, en euros et centimes. Par exemple 1 250,50",
+        error_messages={"required": "Indiquez le montant que vous demandez, en euros."},
+    )
     # Seulement quand la demande vient d'une déclaration des forces de l'ordre (date et adresse en lecture seule).
     erreur_signalee = forms.CharField(
         label="Signaler une erreur sur la date ou l’adresse",
@@ -147,7 +154,11 @@ class EtapeBrisDePorteForm(EtapeForm):
             [*CHAMPS_DECLARES, "erreur_signalee"],
             None,
         ),
-        ("Les dommages", ["description", "porte_blindee", "reparation_effectuee", "logement_assure"], None),
+        (
+            "Les dommages",
+            ["description", "porte_blindee", "reparation_effectuee", "logement_assure", "montant_demande"],
+            None,
+        ),
     )
 
     def __init__(self, *args, declares=None, **kwargs):

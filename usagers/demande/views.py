@@ -2,6 +2,7 @@
 ajout de documents après le dépôt, récépissé. Portée : `Dossier.objects.visibles_par(user)` (404 sinon)."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,17 +11,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portail.assistants import Assistant, message_ajout, reponse_json_televersement, veut_json
 from portail.fichiers import FichierRefuse, enregistrer_prive, recevoir_fichier, reponse_telechargement, supprimer_prive
+from portail.formulaires import ChampMontant
 from portail.pdf import confier, reponse_en_preparation
 from portail.permissions import usager_requis
-from portail.utils import date_fr
+from portail.saisie import verifier_saisie
+from portail.utils import date_fr, montant_euros
 from portail.validateurs import iban_lisible
 from precontentieux.enums import StatutDossier, TypeRequerant
 from precontentieux.models import (
     Dossier,
     DossierIncomplet,
+    PieceJointeDossier,
     TransitionInterdite,
 )
-from precontentieux.pieces import MANQUE_ATTESTATION, Situation, pieces_attendues
+from precontentieux.pieces import MANQUE_ATTESTATION, TYPES_AVEC_MONTANT, Situation, pieces_attendues
 from precontentieux.recepisse import nom_fichier
 from precontentieux.tasks import generer_recepisse
 from usagers.demande.assistant import (
@@ -78,6 +82,24 @@ def televerser_pieces(request, dossier, types_autorises):
                 return ajoutes, erreurs
             ajoutes += 1
     return ajoutes, erreurs
+
+
+def enregistrer_montants_pieces(request, dossier):
+    """Montants saisis pour les factures et devis (`montant-piece-<pk>`, facultatifs) ; erreurs en français."""
+    erreurs = []
+    champ = ChampMontant(required=False)
+    for piece in dossier.pieces.filter(type__in=TYPES_AVEC_MONTANT):
+        cle = f"montant-piece-{piece.pk}"
+        if cle not in request.POST:
+            continue
+        try:
+            montant = champ.clean(verifier_saisie(request.POST[cle], chiffres_ascii=True))
+        except ValidationError as erreur:
+            erreurs.append(f"Montant du document « {piece.nom} » : {erreur.messages[0]}")
+            continue
+        if montant != piece.montant:
+            PieceJointeDossier.objects.filter(pk=piece.pk).update(montant=montant)
+    return erreurs
 
 
 def _groupes_pieces(dossier, pieces):
@@ -163,8 +185,10 @@ class AssistantDemande(Assistant):
         return piece.nom
 
     def televerser(self):
+        erreurs_montants = enregistrer_montants_pieces(self.request, self.dossier)
         types = [p.type for p in pieces_attendues(Situation.du_dossier(self.dossier))]
-        return televerser_pieces(self.request, self.dossier, types)
+        ajoutes, erreurs = televerser_pieces(self.request, self.dossier, types)
+        return ajoutes, erreurs_montants + erreurs
 
     def contexte_etape(self, step, form):
         groupes, hors_liste = [], []
@@ -254,6 +278,8 @@ def recapituler(dossier):
                 valeur = date_fr(valeur)
             elif nom == "iban" and valeur:
                 valeur = iban_lisible(valeur)
+            elif nom == "montant_demande":
+                valeur = montant_euros(valeur)
             lignes.append((champ.label, valeur or "Non renseigné"))
         lignes_par_etape.append((etape, formulaire.titre, lignes))
     return lignes_par_etape
@@ -337,3 +363,27 @@ def recepisse(request, reference):
                 "Retour à ma demande",
             )
     return reponse_telechargement(dossier.recepisse, nom_fichier(dossier), "application/pdf")
+
+
+@usager_requis
+@require_GET
+def courrier_pdf(request, reference, pk):
+    """PDF figé d'un courrier SIGNÉ de la demande du requérant (jamais un aperçu non signé : 404) ; « en cours de
+    préparation » (202) tant que le PDF signé n'est pas rangé."""
+    from precontentieux.courriers import Courrier
+    from precontentieux.tasks import generer_courrier
+
+    dossier = get_object_or_404(_mes_dossiers(request), reference=reference)
+    courrier = get_object_or_404(Courrier, dossier=dossier, pk=pk, signe_le__isnull=False)
+    courrier.dossier = dossier
+    if not courrier.sha256:
+        confier(generer_courrier, courrier.pk)
+        courrier.refresh_from_db(fields=["fichier", "sha256"])
+        if not courrier.sha256:
+            return reponse_en_preparation(
+                request,
+                courrier.get_type_display(),
+                reverse("usagers:demande", args=[reference]),
+                "Retour à ma demande",
+            )
+    return reponse_telechargement(courrier.fichier.name, courrier.nom_fichier, "application/pdf")
