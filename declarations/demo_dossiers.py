@@ -32,6 +32,7 @@ from precontentieux.enums import Civilite, MotifRejet, QualiteRequerant, TypePie
 from precontentieux.instruction import demander_complements
 from precontentieux.models import Dossier
 from precontentieux.pieces import Situation, types_requis
+from precontentieux.signature import accepter_proposition, signer_decision
 
 MARQUE = "[DÉMONSTRATION]"
 IBAN_DEMO = "FR7630006000011234567890189"
@@ -93,8 +94,9 @@ ETAPES = {
     "proposer_rejet": lambda d, a: decision.soumettre(
         d, a["redacteur"], decision.apercu_rejet(d, a["redacteur"], MotifRejet.REQUERANT_MIS_EN_CAUSE).pk
     ),
-    "signer_proposition": lambda d, a: d.transitionner("signer_proposition", a["validateur"]),
-    "accepter_proposition": lambda d, a: d.transitionner("accepter_proposition", d.requerant),
+    # Comme à l'écran (precontentieux/signature.py) : courrier signé, déclaration d'acceptation signée.
+    "signer_proposition": lambda d, a: signer_decision(d, a["validateur"]),
+    "accepter_proposition": lambda d, a: accepter_proposition(d, d.requerant, iban=d.iban, ip="127.0.0.1"),
     "preparer_arrete": lambda d, a: d.transitionner("preparer_arrete", a["redacteur"]),
     "signer_arrete": lambda d, a: d.transitionner("signer_arrete", a["validateur"]),
 }

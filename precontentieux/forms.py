@@ -162,6 +162,17 @@ class ActionForm(FormulaireBackOffice):
         self.habiller_de_nouveau()
 
 
+class RenvoiForm(FormulaireBackOffice):
+    """Renvoi d'une décision au rédacteur par le validateur : commentaire obligatoire (courriel et fiche)."""
+
+    commentaire = _texte(
+        "Commentaire pour le rédacteur",
+        "Écrivez ce que le rédacteur doit reprendre : le renvoi sans commentaire n’est pas possible.",
+        aide="Le rédacteur le reçoit par courriel et le lit en tête de la fiche ; il reste dans l’historique.",
+        rows=5,
+    )
+
+
 # --- Décision (precontentieux/decision.py) ---------------------------------------------------------------------
 
 
@@ -235,17 +246,6 @@ class ClotureForm(FormulaireBackOffice):
         if donnees.get("motif") == MotifCloture.AUTRE and not donnees.get("texte"):
             self.add_error("texte", "Précisez le motif de la clôture.")
         return donnees
-
-
-class RenvoiForm(FormulaireBackOffice):
-    """Renvoi d'une décision au rédacteur par le validateur : commentaire obligatoire (courriel et fiche)."""
-
-    commentaire = _texte(
-        "Commentaire pour le rédacteur",
-        "Écrivez ce que le rédacteur doit reprendre : le renvoi sans commentaire n’est pas possible.",
-        aide="Le rédacteur le reçoit par courriel et le lit en tête de la fiche ; il reste dans l’historique.",
-        rows=5,
-    )
 
 
 # --- Paiement (precontentieux/paiement.py) -------------------------------------------------------------

@@ -225,10 +225,14 @@ def test_double_clic_sur_signer_ne_signe_qu_une_fois(client, validateur):
     client.post(url)
     avant = photographie_base()
     fichiers = list(Courrier.objects.values_list("fichier", "sha256"))
-    reponse = client.post(url, follow=True)
-    assert "Proposition envoyée" in reponse.content.decode()  # la raison, lisible
+    assert client.post(url).status_code == 302
     assert photographie_base() == avant
     assert list(Courrier.objects.values_list("fichier", "sha256")) == fichiers
+    # La raison, lisible sur la fiche où le second clic ramène.
+    assert (
+        "Proposition envoyée"
+        in client.get(reverse("precontentieux:dossier", args=[dossier.reference])).content.decode()
+    )
     assert dossier.evenements.filter(details__transition="signer_proposition").count() == 1
 
 
