@@ -171,7 +171,8 @@ def test_du_depot_a_l_indemnisation(page, navigateur, journal_navigateur, live_s
     verifier_page(onglet_budget, journal_navigateur)
     with onglet_budget.expect_download() as telechargement:
         onglet_budget.get_by_role("link", name=f"ZIP du dossier de paiement {dossier.reference}").click()
-    contenu = open(telechargement.value.path(), "rb").read()
+    with open(telechargement.value.path(), "rb") as fichier:
+        contenu = fichier.read()
     assert sorted(zipfile.ZipFile(io.BytesIO(contenu)).namelist()) == sorted(
         f"{dossier.reference}-{nom}"
         for nom in ("declaration-acceptation.pdf", "arrete-de-paiement.pdf", "piece-identite.pdf", "rib.pdf")
