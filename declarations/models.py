@@ -221,6 +221,20 @@ class PieceJointeDeclaration(PieceAnalysee):
         return self.nom_original
 
 
+class AnonymisationEnCours(models.Model):
+    """Porte étroite des déclencheurs d'immuabilité (migration 0005) : une ligne n'existe que dans la transaction
+    qui anonymise une déclaration envoyée, à la fin de la conservation de son dossier (`declarations/rgpd.py`)."""
+
+    transaction = models.BigIntegerField("transaction", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "anonymisation en cours"
+        verbose_name_plural = "anonymisations en cours"
+
+    def __str__(self):
+        return f"Anonymisation en cours (transaction {self.transaction})"
+
+
 def _champs_manquants(declaration):
     manquants = [c for c in Declaration.CHAMPS_REQUIS if getattr(declaration, c) in (None, "")]
     if declaration.coordonnees_usager is None:

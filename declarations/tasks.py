@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from portail.planification import journaliser
+
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=30)
 def preparer_document(self, slug):
@@ -12,3 +14,13 @@ def preparer_document(self, slug):
         return preparer(slug)
     except OSError as erreur:  # stockage momentanément indisponible
         raise self.retry(exc=erreur) from erreur
+
+
+@shared_task
+@journaliser("declarations.relance_agents")
+def relancer_agents():
+    """Tâche horaire (Celery beat) : déclarations complètes non envoyées depuis 24 h, invitations expirées
+    (voir `declarations.relances`). Idempotente."""
+    from declarations.relances import relancer
+
+    return relancer()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("declarations/<int:pk>/brouillon/", views.AssistantDeclaration.vue_brouillon(), name="brouillon"),
     path("declarations/<int:pk>/supprimer/", views.supprimer, name="supprimer"),
     path("declarations/<int:pk>/invitation/", views.inviter, name="inviter"),
+    path("declarations/<int:pk>/reinviter/", views.reinviter, name="reinviter"),
     path("declarations/<int:pk>/pieces/<int:piece_pk>/", views.piece, name="piece"),
     path("requisition-serrurier/", serruriers.serruriers, name="serrurier"),
     path("mes-documents/", documents.liste, name="documents"),

@@ -237,7 +237,8 @@ def mes_declarations(request):
         .order_by("-modifie_le", "-pk")
     )
     page = paginer(request, declarations)
-    lignes = [(d, avancement(d)) for d in page]
+    # Invitation à (r)envoyer (expirée, ou coordonnées de l'usager à ajouter) : lien direct vers le formulaire.
+    lignes = [(d, avancement(d), invitation_possible(d)) for d in page]
     return render(request, "declarations/mes_declarations.html", {"lignes": lignes, "page_obj": page})
 
 
@@ -333,3 +334,58 @@ def piece(request, pk, piece_pk):
     if not piece.utilisable:  # en cours d'analyse antivirus ou infectée : jamais servie
         raise Http404("Document en cours d’analyse ou refusé.")
     return reponse_telechargement(piece.fichier.name, piece.nom_original, piece.type_mime)
+
+
+@role_requis(Role.FORCES_DE_L_ORDRE)
+@require_http_methods(["GET", "POST"])
+def reinviter(request, pk):
+    """« Détacher et réinviter » depuis « Mes déclarations » : la déclaration de l'agent seulement (404 sinon).
+
+    Écran de confirmation (conséquences, adresse, motif) ; le POST appelle `Dossier.detacher_et_reinviter`
+    (transition journalisée avec l'agent et le motif). Refusé une fois la demande déposée (docs/usagers.md)."""
+    from precontentieux.forms import ReinvitationForm
+    from precontentieux.instruction import DejaEnvoye, consommer_jeton, nouveau_jeton
+    from precontentieux.models import Dossier, TransitionInterdite
+
+    declaration = get_object_or_404(_declarations(request), pk=pk, dossier__isnull=False)
+    # Le dossier relu en entier (le verbe le verrouille et l'écrit) ; l'agent n'en voit que l'avancement.
+    dossier = Dossier.objects.get(pk=declaration.dossier_id)
+    possible, raison = dossier.refus("detacher_et_reinviter", request.user)
+    derniere = dossier.invitations.order_by("-cree_le", "-pk").first()
+    status = 200
+    if request.method == "POST" and possible:
+        form = ReinvitationForm(request.POST)
+        if form.is_valid():
+            courriel = form.cleaned_data["courriel"]
+            try:
+                with transaction.atomic():
+                    consommer_jeton(form.cleaned_data["jeton"], request.user)
+                    dossier.detacher_et_reinviter(request.user, courriel=courriel, motif=form.cleaned_data["motif"])
+            except DejaEnvoye:
+                messages.info(request, "Cette nouvelle invitation était déjà envoyée.")
+            except (TransitionInterdite, DebitDepasse) as refus:
+                messages.error(request, getattr(refus, "raison", str(refus)))
+            else:
+                messages.success(
+                    request, f"La demande est détachée et une nouvelle invitation est envoyée à {courriel}."
+                )
+            return redirect("declarations:mes_declarations")
+        status = 400
+    elif request.method == "POST":
+        messages.error(request, raison)
+        return redirect("declarations:mes_declarations")
+    else:
+        form = ReinvitationForm(initial={"jeton": nouveau_jeton(), "courriel": derniere.courriel if derniere else ""})
+    return render(
+        request,
+        "declarations/reinviter.html",
+        {
+            "declaration": declaration,
+            "dossier": dossier,
+            "form": form,
+            "possible": possible,
+            "raison": raison,
+            "derniere_invitation": derniere,
+        },
+        status=status,
+    )

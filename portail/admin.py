@@ -1,10 +1,25 @@
 from django.contrib import admin, messages
 
-from portail.models import Administration, EmailSortant, Evenement, IdentiteOIDC, Utilisateur
+from portail.models import (
+    Administration,
+    EmailSortant,
+    Evenement,
+    ExecutionTache,
+    IdentiteOIDC,
+    RoleInterdit,
+    Utilisateur,
+)
 from portail.saisie import FormulaireAdmin
 
-admin.site.site_header = "Mon Indemnisation Justice — administration"
-admin.site.site_title = "Mon Indemnisation Justice"
+
+class FormulaireUtilisateurAdmin(FormulaireAdmin):
+    """Un rôle (groupe) ne s'accorde qu'à un compte d'agent : erreur lisible avant le refus du modèle et de la base."""
+
+    def clean(self):
+        donnees = super().clean()
+        if donnees.get("groups") and not self.instance.est_agent:
+            self.add_error("groups", RoleInterdit())
+        return donnees
 
 
 @admin.register(Administration)
@@ -17,7 +32,7 @@ class AdministrationAdmin(admin.ModelAdmin):
 
 @admin.register(Utilisateur)
 class UtilisateurAdmin(admin.ModelAdmin):
-    form = FormulaireAdmin
+    form = FormulaireUtilisateurAdmin
     list_display = ["email", "nom", "prenom", "type", "administration", "is_active"]
     list_filter = ["type", "administration__code", "is_active", "groups"]
     search_fields = ["email", "nom", "prenom", "identifiant"]
@@ -33,11 +48,22 @@ class UtilisateurAdmin(admin.ModelAdmin):
         "administration",
         "groups",
         "is_active",
-        "is_staff",
+        "is_superuser",
         "last_login",
         "date_joined",
     ]
-    readonly_fields = ["identifiant", "type", "last_login", "date_joined"]
+    readonly_fields = ["identifiant", "type", "is_superuser", "last_login", "date_joined"]
+
+    def has_change_permission(self, request, obj=None):
+        # Un superutilisateur n'est modifiable que par un superutilisateur (l'admin leur est de toute façon réservée).
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(IdentiteOIDC)
@@ -54,6 +80,25 @@ class EvenementAdmin(admin.ModelAdmin):
     list_display = ["date", "type", "acteur", "cible", "adresse_ip"]
     list_filter = ["type"]
     readonly_fields = ["date", "type", "acteur", "cible", "adresse_ip", "details"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExecutionTache)
+class ExecutionTacheAdmin(admin.ModelAdmin):
+    """Journal des tâches planifiées (relances, clôtures, purges) : lecture seule."""
+
+    form = FormulaireAdmin
+    list_display = ["debut", "tache", "simulation", "fin", "resultat"]
+    list_filter = ["tache", "simulation"]
+    readonly_fields = ["tache", "debut", "fin", "simulation", "resultat", "erreur"]
 
     def has_add_permission(self, request):
         return False

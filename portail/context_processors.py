@@ -59,7 +59,8 @@ def entrees_du_menu(user):
         entrees = [("Précontentieux", "precontentieux:accueil")]
     else:
         entrees = [("Mon accès", "portail:acces_en_attente")]
-    if user.is_staff:
+    if user.is_superuser:
+        # Outil « bris de glace » des superutilisateurs (docs/administration.md).
         entrees.append(("Administration", "admin:index"))
     return entrees
 

@@ -36,6 +36,17 @@ class Role(models.TextChoices):
 
 ROLES_MJ = {Role.ATTRIBUTEUR, Role.REDACTEUR, Role.VALIDATEUR, Role.LIAISON_BUDGET, Role.GESTIONNAIRE}
 
+# Ce que chaque rôle du ministère permet, en une ligne (cases à cocher de la gestion des agents).
+DESCRIPTIONS_ROLES = {
+    Role.ATTRIBUTEUR: "Attribue les dossiers déposés aux rédacteurs, les réattribue ou les clôture.",
+    Role.REDACTEUR: "Instruit les dossiers qui lui sont attribués et prépare les décisions.",
+    Role.VALIDATEUR: "Relit, renvoie ou signe les propositions et les rejets préparés par les rédacteurs.",
+    Role.LIAISON_BUDGET: "Transmet les indemnisations au service budgétaire et en suit le paiement.",
+    Role.GESTIONNAIRE: "Gère les agents : accorde et retire les rôles, désactive et réactive les comptes.",
+}
+# Ordre d'affichage des rôles du ministère.
+ORDRE_ROLES_MJ = [Role.ATTRIBUTEUR, Role.REDACTEUR, Role.VALIDATEUR, Role.LIAISON_BUDGET, Role.GESTIONNAIRE]
+
 
 class TypeEvenement(models.TextChoices):
     CONNEXION = "connexion", "Connexion"
@@ -44,6 +55,9 @@ class TypeEvenement(models.TextChoices):
     INSCRIPTION = "inscription", "Inscription"
     ROLE_ACCORDE = "role_accorde", "Rôle accordé"
     ROLE_RETIRE = "role_retire", "Rôle retiré"
+    ROLES_MODIFIES = "roles_modifies", "Rôles modifiés"
+    ACCES_ACCORDE = "acces_accorde", "Accès accordé"
+    ACCES_REFUSE = "acces_refuse", "Accès refusé"
     AGENT_DESACTIVE = "agent_desactive", "Agent désactivé"
     AGENT_REACTIVE = "agent_reactive", "Agent réactivé"
     CONNEXION_REFUSEE = "connexion_refusee", "Connexion refusée"

@@ -42,3 +42,17 @@ class DebitDepasse(Exception):
 
 def reponse_429(request):
     return render(request, "429.html", status=429)
+
+
+def tenter(request, action, *, key=None, user=None):
+    """Comme `consommer`, mais renvoie l'usage (à annuler par `usage.rollback()` si la tentative réussit : seuls
+    les échecs comptent, comme la connexion par courriel d'allauth), ou None si une limite est atteinte."""
+    return _allauth.consume(
+        request,
+        app="portail",
+        action=action,
+        config=settings.LIMITES_DE_DEBIT,
+        key=key,
+        user=user,
+        limit_get=True,
+    )

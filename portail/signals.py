@@ -1,25 +1,23 @@
-"""Signaux du portail : journal des comptes par courriel, audit des rôles et de l'activation des comptes."""
+"""Signaux du portail : journal des comptes par courriel, rôles réservés aux agents, audit des rôles et de
+l'activation des comptes, sessions ouvertes par compte."""
 
 import contextvars
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
 from portail.comptes import signaux  # noqa: F401  (journal des comptes par courriel)
-from portail.enums import EtatAnalyse, Role, TypeEvenement
-from portail.models import Evenement, PieceAnalysee, Utilisateur
+from portail.enums import EtatAnalyse, TypeEvenement, TypeUtilisateur
+from portail.models import Evenement, PieceAnalysee, RoleInterdit, Utilisateur
 
 # Requête en cours, pour nommer l'acteur d'un changement de rôle (voir ActeurCourantMiddleware).
 _requete_courante = contextvars.ContextVar("requete_courante", default=None)
 
-# Droits du rôle gestionnaire dans l'admin : gérer les agents et la table des administrations.
-PERMISSIONS_GESTIONNAIRE = [
-    ("portail", "utilisateur", ("view", "change")),
-    ("portail", "administration", ("view", "change", "add")),
-    ("portail", "evenement", ("view",)),
-    ("portail", "identiteoidc", ("view",)),
-]
+# Vrai pendant une opération de `portail.agents` : elle écrit elle-même un événement plus complet (avant, après,
+# motif) ; les signaux ci-dessous ne journalisent que les changements faits par un autre chemin (admin, shell).
+journal_par_le_domaine = contextvars.ContextVar("journal_par_le_domaine", default=False)
 
 
 class ActeurCourantMiddleware:
@@ -42,25 +40,27 @@ def _acteur_et_requete():
     return (user if user is not None and user.is_authenticated else None), requete
 
 
-def assurer_permissions_gestionnaire():
-    groupe = Group.objects.get_or_create(name=Role.GESTIONNAIRE)[0]
-    codenames = [f"{action}_{modele}" for _, modele, actions in PERMISSIONS_GESTIONNAIRE for action in actions]
-    permissions = Permission.objects.filter(content_type__app_label="portail", codename__in=codenames)
-    groupe.permissions.add(*permissions)
-    return groupe
+@receiver(m2m_changed, sender=Utilisateur.groups.through, dispatch_uid="portail_roles_agents_seulement")
+def roles_agents_seulement(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Couche modèle : un rôle ne s'ajoute qu'à un compte d'agent (la base l'impose aussi, migration 0005)."""
+    if action != "pre_add" or not pk_set:
+        return
+    if reverse:  # groupe.user_set.add(...)
+        if Utilisateur.objects.filter(pk__in=pk_set).exclude(type=TypeUtilisateur.AGENT).exists():
+            raise RoleInterdit
+    elif not instance.est_agent:
+        raise RoleInterdit
 
 
-def _acces_admin(utilisateur_ids):
-    """Le rôle gestionnaire ouvre l'admin ; le perdre la ferme (sauf superutilisateur)."""
-    gestionnaires = set(
-        Utilisateur.objects.filter(pk__in=utilisateur_ids, groups__name=Role.GESTIONNAIRE).values_list("pk", flat=True)
-    )
-    if gestionnaires:
-        assurer_permissions_gestionnaire()
-        Utilisateur.objects.filter(pk__in=gestionnaires).update(is_staff=True)
-    autres = set(utilisateur_ids) - gestionnaires
-    Utilisateur.objects.filter(pk__in=autres, is_staff=True, is_superuser=False).update(is_staff=False)
-    return gestionnaires
+@receiver(pre_save, sender=Utilisateur, dispatch_uid="portail_type_avec_roles")
+def type_compatible_avec_les_roles(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Un compte qui porte des rôles ne devient pas un compte d'usager."""
+    if raw or instance.est_agent or not instance.pk:
+        return
+    if update_fields is not None and "type" not in update_fields:
+        return
+    if instance.groups.exists():
+        raise RoleInterdit
 
 
 @receiver(m2m_changed, sender=Utilisateur.groups.through, dispatch_uid="portail_audit_roles")
@@ -73,6 +73,9 @@ def journaliser_roles(sender, instance, action, reverse, model, pk_set, **kwargs
             instance._avant_clear = list(instance.groups.values_list("pk", flat=True))
         return
     if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if journal_par_le_domaine.get():
+        instance.__dict__.pop("_roles_cache", None)
         return
     if action == "post_clear":
         pk_set = set(getattr(instance, "_avant_clear", []))
@@ -87,11 +90,6 @@ def journaliser_roles(sender, instance, action, reverse, model, pk_set, **kwargs
     for utilisateur, role in couples:
         Evenement.journaliser(type_evenement, acteur=acteur, cible=utilisateur, request=requete, role=role)
         utilisateur.__dict__.pop("_roles_cache", None)
-    if any(role == Role.GESTIONNAIRE for _, role in couples):
-        utilisateurs = {u.pk: u for u, _ in couples}
-        gestionnaires = _acces_admin(list(utilisateurs))
-        for pk, utilisateur in utilisateurs.items():
-            utilisateur.is_staff = pk in gestionnaires or utilisateur.is_superuser
 
 
 @receiver(pre_save, sender=Utilisateur, dispatch_uid="portail_audit_activation_avant")
@@ -105,6 +103,8 @@ def memoriser_activation(sender, instance, raw=False, update_fields=None, **kwar
 def journaliser_activation(sender, instance, created=False, raw=False, **kwargs):
     etait_actif = instance.__dict__.pop("_etait_actif", None)
     if raw or created or etait_actif is None or etait_actif == instance.is_active or not instance.est_agent:
+        return
+    if journal_par_le_domaine.get():
         return
     acteur, requete = _acteur_et_requete()
     type_evenement = TypeEvenement.AGENT_REACTIVE if instance.is_active else TypeEvenement.AGENT_DESACTIVE
@@ -129,3 +129,20 @@ def programmer_analyse_antivirus(sender, instance, created, raw=False, **kwargs)
         from portail.antivirus import programmer_analyse
 
         programmer_analyse(instance)
+
+
+@receiver(user_logged_in, dispatch_uid="portail_session_ouverte")
+def noter_session(sender, request, user, **kwargs):
+    """Toute connexion (ProConnect, FranceConnect, courriel, admin) note la clé de sa session (portail.agents)."""
+    from portail.agents import noter_session_ouverte
+
+    noter_session_ouverte(request, user)
+
+
+@receiver(user_logged_out, dispatch_uid="portail_session_fermee")
+def oublier_session(sender, request, user, **kwargs):
+    from portail.models import SessionUtilisateur
+
+    cle = getattr(getattr(request, "session", None), "session_key", None)
+    if cle:
+        SessionUtilisateur.objects.filter(cle_session=cle).delete()

@@ -92,7 +92,13 @@ def qui_sommes_nous(request):
 @login_not_required
 @page_publique
 def donnees_personnelles(request):
-    return render(request, "portail/pages/donnees_personnelles.html")
+    from portail.conservation import CALENDRIER
+
+    return render(
+        request,
+        "portail/pages/donnees_personnelles.html",
+        {"calendrier": CALENDRIER, "courriel_dpd": settings.COURRIEL_DPD},
+    )
 
 
 @login_not_required

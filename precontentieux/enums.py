@@ -29,6 +29,8 @@ ETATS_AJOUT_PIECES = frozenset({S.A_COMPLETER, S.DEPOSE, S.A_INSTRUIRE, S.EN_INS
 # Un dossier se clôture (avec un motif) tant qu'aucune décision n'est proposée.
 ETATS_CLOTURABLES = ETATS_AJOUT_PIECES
 ETATS_TERMINAUX = frozenset({S.REJETE, S.INDEMNISE, S.CLOTURE})
+# Échanges simples entre le rédacteur en charge et l'usager (sans changer le statut) : de l'attribution à la fin.
+ETATS_ECHANGES = frozenset(set(S) - ETATS_TERMINAUX - {S.A_COMPLETER, S.DEPOSE})
 # Le ministère instruit : attribué, en cours, en attente de documents, décision à signer.
 ETATS_EN_INSTRUCTION = frozenset(
     {S.A_INSTRUIRE, S.EN_INSTRUCTION, S.ATTENTE_COMPLEMENTS, S.PROPOSITION_A_SIGNER, S.REJET_A_SIGNER}
@@ -64,6 +66,9 @@ class TypeEvenementDossier(models.TextChoices):
     PIECE_AJOUTEE = "piece_ajoutee", "Pièce justificative ajoutée"
     RATTACHEMENT = "rattachement", "Rattachement au compte de l’usager"
     ATTRIBUTION = "attribution", "Attribution à un rédacteur"
+    CONTENTIEUX = "contentieux", "Contentieux"
+    REINVITATION = "reinvitation", "Demande détachée et usager réinvité"
+    MESSAGE = "message", "Message échangé avec l’usager"
 
 
 # --- Demande de l'usager (issue 4) ---------------------------------------------------------------

@@ -288,3 +288,52 @@ class IndemnisationForm(JetonMixin, FormulaireBackOffice):
                 f"le {date_fr(timezone.localdate(transmis))}."
             )
         return date
+
+
+class ContentieuxForm(FormulaireBackOffice):
+    """Signaler (ou lever) un contentieux : motif obligatoire, conservé dans l'historique du dossier. L'action voulue
+    voyage avec le formulaire : un double envoi ne lève pas ce que le premier vient de poser."""
+
+    action = forms.ChoiceField(
+        choices=[("poser", "Signaler"), ("lever", "Lever")],
+        widget=forms.HiddenInput,
+        error_messages={"required": "Formulaire expiré : rechargez la page.", "invalid_choice": "Action inconnue."},
+    )
+
+    motif = _texte(
+        "Motif",
+        "Indiquez le motif (par exemple : requête enregistrée au tribunal administratif, numéro, date).",
+        aide="Conservé dans l’historique du dossier.",
+        rows=3,
+    )
+
+
+class MessageUsagerForm(JetonMixin, FormulaireBackOffice):
+    """Message simple du rédacteur en charge à l'usager (fil « Échanges »), sans changer le statut."""
+
+    message = _texte(
+        "Message à l’usager",
+        "Écrivez le message à envoyer à l’usager.",
+        aide="L’usager le lira dans son espace, averti par courriel, et pourra y répondre. Il ne peut plus être "
+        "modifié une fois envoyé.",
+    )
+
+
+class ReinvitationForm(JetonMixin, FormulaireBackOffice):
+    """Détacher et réinviter : nouvelle adresse (celle de la dernière invitation par défaut) et motif journalisé."""
+
+    courriel = forms.EmailField(
+        label="Adresse électronique de l’usager à inviter",
+        help_text="Format attendu : nom@domaine.fr. Le nouveau lien y sera envoyé.",
+        max_length=254,
+        error_messages={
+            "required": "Indiquez l’adresse électronique à laquelle envoyer la nouvelle invitation.",
+            "invalid": "Saisissez une adresse électronique valide, par exemple nom@domaine.fr.",
+        },
+    )
+    motif = _texte(
+        "Motif",
+        "Indiquez le motif : il est conservé dans l’historique du dossier.",
+        aide="Par exemple : « la demande a été rattachée au compte d’une autre personne ».",
+        rows=3,
+    )

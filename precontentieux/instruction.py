@@ -59,6 +59,7 @@ class NoteDossier(EnAjoutSeul):
 class NatureMessage(models.TextChoices):
     DEMANDE_COMPLEMENTS = "demande_complements", "Demande de compléments"
     REPONSE_USAGER = "reponse_usager", "Réponse de l’usager"
+    MESSAGE_AGENT = "message_agent", "Message du ministère"
 
 
 class MessageDossier(EnAjoutSeul):
@@ -137,6 +138,33 @@ def consommer_jeton(jeton, utilisateur):
         raise DejaEnvoye from None
 
 
+# Espace des jetons dérivés (uuid5) des tâches planifiées : une clé métier (« relance:dossier:12:7 ») donne
+# toujours le même jeton, donc le même EnvoiUnique.
+ESPACE_TACHES = uuid.UUID("5b0f3c8e-6a4d-4c1e-9a57-2f0e8d6b9c31")
+
+
+def jeton_de(cle):
+    return uuid.uuid5(ESPACE_TACHES, cle)
+
+
+def une_seule_fois(cle, utilisateur):
+    """Tâches planifiées (relances, avertissements) : à appeler DANS la transaction qui écrit le courriel.
+
+    Vrai la première fois pour cette clé ; faux ensuite (deuxième battement de beat, nouvel essai, deux workers
+    en même temps : l'insertion concurrente attend le COMMIT de la première puis échoue). Même mécanisme que le
+    double clic des formulaires (`EnvoiUnique`), avec un jeton dérivé de la clé."""
+    try:
+        consommer_jeton(jeton_de(cle), utilisateur)
+    except DejaEnvoye:
+        return False
+    return True
+
+
+def deja_fait(cle):
+    """L'EnvoiUnique de cette clé (None s'il n'existe pas) : sa date `cree_le` dit quand l'envoi a eu lieu."""
+    return EnvoiUnique.objects.filter(jeton=jeton_de(cle)).first()
+
+
 # --- Journal des consultations ----------------------------------------------------------------------
 
 
@@ -178,6 +206,44 @@ def repondre_aux_complements(dossier, usager, texte, fichiers):
     """L'usager répond : ses fichiers (déjà vérifiés : [(type, FichierVerifie)]) deviennent des pièces du dossier
     (verbe `ajouter_piece`), le message entre dans le fil et le dossier revient en instruction (verbe
     `recevoir_complements`, courriel au rédacteur). Tout ou rien. Lève TransitionInterdite."""
+    return _reponse_usager(
+        dossier, usager, texte, fichiers, lambda: dossier.recevoir_complements(usager, message=texte)
+    )
+
+
+# --- Message simple (hors demande de compléments) ----------------------------------------------------------
+
+
+def ecrire_a_l_usager(dossier, redacteur, texte):
+    """Le rédacteur en charge écrit à l'usager sans changer le statut (transition `ecrire_usager` : garde,
+    événement, courriel à l'adresse prouvée de l'usager avec le lien de sa demande). Lève TransitionInterdite."""
+    with transaction.atomic():
+        dossier.transitionner("ecrire_usager", redacteur, motif=texte)
+        return MessageDossier.objects.create(
+            dossier=dossier, auteur=redacteur, nature=NatureMessage.MESSAGE_AGENT, texte=texte
+        )
+
+
+def message_en_attente_de_reponse(dossier):
+    """Le dernier message du fil s'il vient du ministère et n'est pas une demande de compléments (à laquelle
+    l'usager répond par `repondre_aux_complements`), sinon None."""
+    dernier = dossier.messages.order_by("-cree_le", "-id").first()
+    return dernier if dernier is not None and dernier.nature == NatureMessage.MESSAGE_AGENT else None
+
+
+def repondre_au_message(dossier, usager, texte, fichiers):
+    """L'usager répond à un message simple : message (et documents) dans le fil, courriel au rédacteur en charge,
+    statut inchangé (transition `repondre_message`). Tout ou rien. Lève TransitionInterdite."""
+    return _reponse_usager(
+        dossier,
+        usager,
+        texte,
+        fichiers,
+        lambda: dossier.transitionner("repondre_message", usager, motif=texte),
+    )
+
+
+def _reponse_usager(dossier, usager, texte, fichiers, verbe):
     from portail.fichiers import enregistrer_prive, supprimer_prive
 
     ranges = [(type_piece, verifie, enregistrer_prive(verifie, "dossiers")) for type_piece, verifie in fichiers]
@@ -194,7 +260,7 @@ def repondre_aux_complements(dossier, usager, texte, fichiers):
                 )
                 for type_piece, verifie, nom_stockage in ranges
             ]
-            dossier.recevoir_complements(usager, message=texte)
+            verbe()
             message = MessageDossier.objects.create(
                 dossier=dossier, auteur=usager, nature=NatureMessage.REPONSE_USAGER, texte=texte
             )

@@ -70,6 +70,79 @@ CHAMPS_AVANCEMENT = (
 )
 
 
+# Conservation (docs/rgpd.md) : ce que l'anonymisation efface (valeur « vide » de chaque colonne) et ce qu'elle
+# garde. Toute colonne texte du dossier doit figurer dans l'un des deux (test_rgpd le vérifie).
+CHAMPS_PERSONNELS = {
+    "adresse_voie": "",
+    "adresse_complement": "",
+    "qualite_precision": "",
+    "description": "",
+    "civilite": "",
+    "prenoms": "",
+    "nom_naissance": "",
+    "nom_usage": "",
+    "date_naissance": None,
+    "lieu_naissance": "",
+    "raison_sociale": "",
+    "siren_siret": "",
+    "representant_legal": "",
+    "requerant_adresse_voie": "",
+    "requerant_adresse_complement": "",
+    "requerant_adresse_code_postal": "",
+    "requerant_adresse_ville": "",
+    "telephone": "",
+    "courriel": "",
+    "iban": "",
+    "titulaire_compte": "",
+    "erreur_signalee": "",
+    "brouillon": {},
+    "recepisse": "",
+}
+CHAMPS_CONSERVES = {
+    "reference",
+    "statut",
+    "origine",
+    "adresse_code_postal",
+    "adresse_ville",
+    "type_requerant",
+    "type_personne_morale",
+    "qualite",
+}
+
+# Ce que l'usager rattaché a saisi (hors date et adresse déclarées par les forces de l'ordre) : effacé quand
+# l'usager est détaché (`Dossier.detacher_et_reinviter`), pour que la personne réinvitée n'en voie rien.
+CHAMPS_USAGER = (
+    "type_requerant",
+    "type_personne_morale",
+    "qualite",
+    "qualite_precision",
+    "description",
+    "porte_blindee",
+    "reparation_effectuee",
+    "logement_assure",
+    "civilite",
+    "prenoms",
+    "nom_naissance",
+    "nom_usage",
+    "date_naissance",
+    "lieu_naissance",
+    "raison_sociale",
+    "siren_siret",
+    "representant_legal",
+    "requerant_adresse_voie",
+    "requerant_adresse_complement",
+    "requerant_adresse_code_postal",
+    "requerant_adresse_ville",
+    "telephone",
+    "courriel",
+    "iban",
+    "titulaire_compte",
+    "attestation_honneur",
+    "erreur_signalee",
+    "reponses_eligibilite",
+)
+
+
 class DossierQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """Dossiers qu'un utilisateur peut voir ; tout autre dossier est un 404 pour lui."""
@@ -191,6 +264,9 @@ class Dossier(models.Model):
     erreur_signalee = models.TextField(
         "erreur signalée par l’usager (date, adresse)", blank=True, help_text="Commentaire libre, lu par les agents."
     )
+    # Réponses au test d'éligibilité fait avant de créer la demande ({question: réponse}, usagers/eligibilite.py) ;
+    # vide si la demande vient d'une invitation ou si le test n'a pas été fait. Montrées sur la fiche du dossier.
+    reponses_eligibilite = models.JSONField("réponses au test d’éligibilité", default=dict, blank=True)
     # Brouillon de l'assistant (stockage django-formtools) et version (concurrence optimiste entre onglets).
     brouillon = models.JSONField("brouillon", default=dict, blank=True)
     version = models.PositiveIntegerField("version", default=1)
@@ -199,6 +275,11 @@ class Dossier(models.Model):
     # Recherche plein texte (PostgreSQL) : tenu à jour par un déclencheur SQL (migration 0008), jamais par
     # le code ; reste vide sur SQLite, où la recherche se replie sur `icontains` (precontentieux/recherche.py).
     vecteur_recherche = SearchVectorField("vecteur de recherche", null=True, editable=False)
+    # Contentieux (recours devant le tribunal) signalé par un agent : le dossier n'est jamais purgé (docs/rgpd.md).
+    en_contentieux = models.BooleanField("en contentieux", default=False)
+    contentieux_depuis = models.DateTimeField("en contentieux depuis le", null=True, blank=True)
+    # Fin de la durée de conservation : données personnelles effacées, statistiques gardées (`anonymiser`).
+    anonymise_le = models.DateTimeField("anonymisé le", null=True, blank=True)
 
     objects = DossierQuerySet.as_manager()
 
@@ -333,7 +414,9 @@ class Dossier(models.Model):
             if transition.email and destinataire:
                 from portail.emails import programmer_email
 
-                programmer_email(transition.email, destinataire, dossier.contexte_courriel(motif))
+                programmer_email(
+                    transition.email, destinataire, dossier.contexte_courriel(motif, systeme=acteur is None)
+                )
             if transition.tache:
                 dossier_id = dossier.pk
                 transaction.on_commit(lambda: _programmer_tache(transition.tache, dossier_id))
@@ -391,6 +474,40 @@ class Dossier(models.Model):
                 raise TransitionInterdite("Ce lien d’invitation a déjà été utilisé.")
         return self
 
+    def detacher_et_reinviter(self, acteur, *, courriel, motif):
+        """Tant que la demande n'est pas déposée : détache le requérant (et efface ce qu'il a saisi et joint, que
+        la personne réinvitée ne doit pas voir), invalide les invitations en cours et en envoie une nouvelle à
+        `courriel`. Journalisé (acteur, motif). Lève TransitionInterdite, ou DebitDepasse (invitations par agent)."""
+        from portail.fichiers import supprimer_prive
+
+        with transaction.atomic():
+            pieces = PieceJointeDossier.objects.filter(dossier=self)
+            fichiers = list(pieces.values_list("fichier", flat=True))
+            vides = {champ.name: champ.get_default() for champ in self._meta.fields if champ.name in CHAMPS_USAGER}
+            self.transitionner(
+                "detacher_et_reinviter",
+                acteur,
+                motif=motif,
+                details={
+                    "requerant_detache": self.requerant_id,
+                    "courriel": courriel,
+                    "pieces_retirees": len(fichiers),
+                },
+                requerant=None,
+                brouillon={},
+                version=models.F("version") + 1,
+                **vides,
+            )
+            maintenant = timezone.now()
+            self.invitations.filter(utilisee_le__isnull=True, expire_le__gt=maintenant).update(expire_le=maintenant)
+            pieces.delete()
+            derniere = self.invitations.order_by("-cree_le", "-pk").first()
+            identite = {c: getattr(derniere, c) for c in ("civilite", "nom", "prenom", "telephone")} if derniere else {}
+            invitation = inviter_usager(self, courriel=courriel, agent=acteur, **identite)
+            for nom in fichiers:
+                transaction.on_commit(lambda nom=nom: supprimer_prive(nom))
+        return invitation
+
     def ajouter_piece(self, acteur, *, type, fichier, nom, type_mime, taille):
         """Joint une pièce (déjà vérifiée et rangée en privé) ; journalisée après le dépôt."""
         with transaction.atomic():
@@ -438,9 +555,14 @@ class Dossier(models.Model):
             return self.redacteur.email
         return ""
 
-    def contexte_courriel(self, motif=""):
-        """Contexte (JSON) des courriels de transition : rien de la déclaration des forces de l'ordre."""
+    def contexte_courriel(self, motif="", systeme=False):
+        """Contexte (JSON) des courriels de transition : rien de la déclaration des forces de l'ordre.
+        `systeme` : transition faite par une tâche planifiée (clôture sans suite : le courriel dit comment
+        recommencer)."""
         return {
+            "par_le_systeme": systeme,
+            "rattache": bool(self.requerant_id),
+            "url_nouvelle_demande": settings.URL_PORTAIL + reverse("usagers:nouvelle_demande"),
             "reference": self.reference,
             "nom_requerant": self.nom_requerant,
             "date_depot": date_fr(self.date_depot),
@@ -460,6 +582,75 @@ class Dossier(models.Model):
             # La fiche du dossier dans le back-office (courriels aux rédacteurs).
             "url_dossier": settings.URL_PORTAIL + reverse("precontentieux:dossier", args=[self.reference]),
         }
+
+    # --- Contentieux et conservation (docs/rgpd.md) ------------------------------------------------
+
+    def signaler_contentieux(self, agent, motif, en_contentieux=True):
+        """Pose (ou lève) le drapeau « contentieux », une seule fois (UPDATE conditionnel), journalisé.
+        Renvoie False si le drapeau était déjà dans cet état (double envoi, autre onglet)."""
+        motif = (motif or "").strip()
+        if not motif:
+            raise ValueError("Un motif est obligatoire.")
+        maintenant = timezone.now()
+        with transaction.atomic():
+            modifies = (
+                type(self)
+                .objects.filter(pk=self.pk, en_contentieux=not en_contentieux)
+                .update(
+                    en_contentieux=en_contentieux,
+                    contentieux_depuis=maintenant if en_contentieux else None,
+                    modifie_le=maintenant,
+                )
+            )
+            if not modifies:
+                return False
+            EvenementDossier.objects.create(
+                dossier=self,
+                acteur=agent,
+                date=maintenant,
+                type=TypeEvenementDossier.CONTENTIEUX,
+                details={"contentieux": en_contentieux, "motif": motif},
+            )
+        self.refresh_from_db()
+        return True
+
+    def anonymiser(self):
+        """Fin de la durée de conservation : efface les données personnelles, garde les statistiques.
+
+        Partent : identité, coordonnées, adresse précise, IBAN, textes libres (description, notes, messages,
+        motifs), invitations, consultations, pièces et récépissé (fichiers supprimés du stockage après le
+        COMMIT) ; la déclaration liée est anonymisée par `declarations` (signal `dossier_anonymise`). Restent :
+        référence, statut, origine, dates, montants, catégories (qualité, type de requérant…), code postal et
+        ville, l'historique des états. Jamais un dossier en contentieux ni un dossier non terminé.
+        Renvoie False si le dossier n'est pas (ou plus) à anonymiser.
+        """
+        from portail.fichiers import supprimer_prive
+        from precontentieux.signaux import dossier_anonymise
+
+        with transaction.atomic():
+            dossier = type(self).objects.select_for_update().get(pk=self.pk)
+            if dossier.en_contentieux or dossier.anonymise_le or dossier.statut not in ETATS_TERMINAUX:
+                return False
+            fichiers = [nom for nom in dossier.pieces.values_list("fichier", flat=True) if nom]
+            if dossier.recepisse:
+                fichiers.append(dossier.recepisse)
+            # QuerySet.delete : les notes et messages (en ajout seul côté code) partent avec le dossier.
+            dossier.messages.all().delete()
+            dossier.notes.all().delete()
+            dossier.pieces.all().delete()
+            dossier.invitations.all().delete()
+            dossier.evenements.filter(type=TypeEvenementDossier.CONSULTATION).delete()
+            for evenement in dossier.evenements.select_related("acteur"):
+                details = {"transition": evenement.details["transition"]} if "transition" in evenement.details else {}
+                acteur = evenement.acteur_id if evenement.acteur_id and not evenement.acteur.est_usager else None
+                EvenementDossier.objects.filter(pk=evenement.pk).update(details=details, acteur=acteur)
+            type(self).objects.filter(pk=self.pk).update(
+                **CHAMPS_PERSONNELS, requerant=None, anonymise_le=timezone.now()
+            )
+            dossier_anonymise.send(sender=type(self), dossier=dossier, fichiers=fichiers)
+            transaction.on_commit(lambda: [supprimer_prive(nom) for nom in fichiers])
+        self.refresh_from_db()
+        return True
 
     @classmethod
     def creer(cls, *, origine, acteur=None, **champs):
@@ -539,6 +730,20 @@ def _garde_reattribution(dossier, acteur, *, anciens, **_):
     return _garde_redacteur(dossier, acteur)
 
 
+def _garde_reinvitation(dossier, acteur, **_):
+    if dossier.origine != OrigineDossier.DECLARATION:
+        return "Cette demande a été commencée par l’usager lui-même : il n’y a pas d’invitation à renvoyer."
+    return ""
+
+
+def _garde_reponse_message(dossier, acteur, **_):
+    from precontentieux.instruction import message_en_attente_de_reponse
+
+    if message_en_attente_de_reponse(dossier) is None:
+        return "Aucun message du ministère n’attend de réponse."
+    return ""
+
+
 def _garde_rattachement(dossier, acteur, *, invitation, **_):
     if invitation is None or invitation.dossier_id != dossier.pk or invitation.est_utilisee or invitation.est_expiree:
         return "Ce lien d’invitation n’est pas valable."
@@ -564,6 +769,8 @@ GARDES = {
     "reattribuer": _garde_reattribution,
     "rattacher": _garde_rattachement,
     "marquer_indemnise": _garde_date_virement,
+    "detacher_et_reinviter": _garde_reinvitation,
+    "repondre_message": _garde_reponse_message,
 }
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from portail.enums import ROLES_MJ
+from portail.enums import ROLES_MJ, Role
 from precontentieux.files_attente import compter, files_de
 
 
@@ -17,6 +17,7 @@ class Entree:
     libelle: str
     url: str = ""
     compteur: int | None = None
+    unite: str = "dossier"  # lue par les lecteurs d'écran après le compteur
     actif: bool = False
     sous_entrees: list = field(default_factory=list)
 
@@ -46,10 +47,32 @@ def entrees(request):
     if user.roles & {str(r) for r in ROLES_MJ}:
         url = reverse("precontentieux:recherche")
         menu.append(Entree("Rechercher un dossier", url, actif=request.path == url))
+    if user.a_role(Role.GESTIONNAIRE):
+        menu.append(_entree_agents(request))
     for entree in menu:
         if entree.sous_entrees:
             entree.actif = any(s.actif for s in entree.sous_entrees)
-            entree.compteur = sum(s.compteur for s in entree.sous_entrees)
+            entree.compteur = sum(s.compteur or 0 for s in entree.sous_entrees)
         elif entree.url == request.path:
             entree.actif = True
     return menu
+
+
+def _entree_agents(request):
+    """Gestionnaire : « Agents », avec le nombre d'agents en attente d'un rôle (une requête)."""
+    from portail.agents import agents_en_attente
+
+    en_attente = reverse("precontentieux:agents_en_attente")
+    tous = reverse("precontentieux:agents")
+    entree = Entree("Agents", unite="agent")
+    entree.sous_entrees = [
+        Entree(
+            "Agents en attente",
+            en_attente,
+            agents_en_attente().count(),
+            unite="agent",
+            actif=request.path == en_attente,
+        ),
+        Entree("Tous les agents", tous, actif=request.path.startswith(tous) and request.path != en_attente),
+    ]
+    return entree

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from portail.planification import journaliser
+
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=30)
 def generer_recepisse(self, dossier_id):
@@ -15,6 +17,7 @@ def generer_recepisse(self, dossier_id):
 
 
 @shared_task
+@journaliser("precontentieux.recapitulatifs_echeances")
 def envoyer_recapitulatifs_echeances():
     """Tâche quotidienne (Celery beat) : récapitulatif des échéances à chaque rédacteur concerné."""
     from precontentieux.echeances import envoyer_recapitulatifs
@@ -23,6 +26,7 @@ def envoyer_recapitulatifs_echeances():
 
 
 @shared_task
+@journaliser("precontentieux.relance_complements")
 def relancer_complements():
     """Tâche quotidienne (Celery beat) : relance une fois l'usager sans réponse à une demande de compléments
     depuis 15 jours. Idempotente (voir `precontentieux.instruction.relancer_usagers`)."""
@@ -40,3 +44,22 @@ def generer_courrier(self, courrier_id):
         return produire_pdf(courrier_id)
     except OSError as erreur:  # stockage momentanément indisponible
         raise self.retry(exc=erreur) from erreur
+
+
+@shared_task
+@journaliser("precontentieux.relance_demandes")
+def relancer_demandes_a_completer():
+    """Tâche quotidienne (Celery beat) : relances de l'usager à 7 et 30 jours, clôture sans suite à 90 jours sans
+    activité (voir `precontentieux.relances`). Idempotente."""
+    from precontentieux.relances import relancer_demandes_a_completer as relancer
+
+    return relancer()
+
+
+@shared_task
+@journaliser("precontentieux.purge_rgpd")
+def purger_donnees_personnelles():
+    """Tâche quotidienne (Celery beat) : calendrier de conservation (docs/rgpd.md), pour de vrai."""
+    from precontentieux.rgpd import purger
+
+    return purger(simulation=False).compteurs()

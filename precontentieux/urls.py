@@ -1,7 +1,17 @@
 from django.urls import path
 
 from precontentieux import views
-from precontentieux.views import decision, dossier, files, instruction, paiement, recherche, signature
+from precontentieux.views import (
+    agents,
+    contentieux,
+    decision,
+    dossier,
+    files,
+    instruction,
+    paiement,
+    recherche,
+    signature,
+)
 
 app_name = "precontentieux"
 
@@ -25,6 +35,8 @@ urlpatterns = [
         instruction.demander_complements,
         name="demander_complements",
     ),
+    path("dossiers/<str:reference>/ecrire-a-l-usager/", instruction.ecrire_usager, name="ecrire_usager"),
+    path("dossiers/<str:reference>/reinviter/", instruction.reinviter, name="reinviter"),
     path("dossiers/<str:reference>/actions/<str:nom>/", instruction.action, name="action"),
     # Décision et courriers (precontentieux/views/decision.py)
     path(
@@ -49,4 +61,14 @@ urlpatterns = [
     path("dossiers/<str:reference>/paiement/dossier.zip", paiement.dossier_de_paiement, name="dossier_de_paiement"),
     path("dossiers/<str:reference>/paiement/transmettre/", paiement.transmettre_budget, name="transmettre_budget"),
     path("dossiers/<str:reference>/paiement/indemnise/", paiement.marquer_indemnise, name="marquer_indemnise"),
+    # Contentieux : le dossier n'est jamais purgé (precontentieux/views/contentieux.py, docs/rgpd.md)
+    path("dossiers/<str:reference>/contentieux/", contentieux.contentieux, name="contentieux"),
+    # Gestion des agents, réservée aux gestionnaires (precontentieux/views/agents.py)
+    path("agents/", agents.liste_agents, name="agents"),
+    path("agents/en-attente/", agents.agents_en_attente, name="agents_en_attente"),
+    path("agents/<int:pk>/", agents.fiche_agent, name="agent"),
+    path("agents/<int:pk>/roles/", agents.roles_agent, name="agent_roles"),
+    path("agents/<int:pk>/desactiver/", agents.desactiver_agent, name="agent_desactiver"),
+    path("agents/<int:pk>/reactiver/", agents.reactiver_agent, name="agent_reactiver"),
+    path("agents/<int:pk>/refuser/", agents.refuser_agent, name="agent_refuser"),
 ]

@@ -4,15 +4,22 @@ C'est la seule source : `Dossier.transitionner` (precontentieux/models.py) appli
 `TRANSITIONS` (verrou, garde, UPDATE conditionnel, date, événement, courriel) ; les boutons lisent
 `Dossier.transitions_possibles` ; `docs/workflow.md` est vérifié contre cette table par un test.
 
-Acteurs : les rôles des agents du ministère (`portail.enums.Role`) et quatre acteurs liés au dossier :
+Acteurs : les rôles des agents du ministère (`portail.enums.Role`) et cinq acteurs liés au dossier :
 le requérant, le rédacteur en charge (rôle rédacteur ET `dossier.redacteur`), le porteur d'une
-invitation valide (rattachement) et le système (tâche planifiée, acteur `None`).
+invitation valide (rattachement), l'agent des forces de l'ordre auteur de la déclaration et le système
+(tâche planifiée, acteur `None`).
 """
 
 from dataclasses import dataclass
 
 from portail.enums import Role
-from precontentieux.enums import ETATS_AJOUT_PIECES, ETATS_CLOTURABLES, StatutDossier, TypeEvenementDossier
+from precontentieux.enums import (
+    ETATS_AJOUT_PIECES,
+    ETATS_CLOTURABLES,
+    ETATS_ECHANGES,
+    StatutDossier,
+    TypeEvenementDossier,
+)
 
 S = StatutDossier
 
@@ -20,6 +27,7 @@ REQUERANT = "requerant"
 REDACTEUR_EN_CHARGE = "redacteur_en_charge"
 SYSTEME = "systeme"
 USAGER_INVITE = "usager_invite"
+DECLARANT = "agent_declarant"
 
 ATTRIBUTEUR = str(Role.ATTRIBUTEUR)
 VALIDATEUR = str(Role.VALIDATEUR)
@@ -30,6 +38,7 @@ LIBELLES_ACTEURS = {
     REDACTEUR_EN_CHARGE: "le rédacteur en charge",
     SYSTEME: "le système (tâche planifiée)",
     USAGER_INVITE: "l’usager invité (lien d’invitation)",
+    DECLARANT: "l’agent des forces de l’ordre auteur de la déclaration",
     ATTRIBUTEUR: "un attributeur",
     VALIDATEUR: "un validateur",
     LIAISON_BUDGET: "la liaison budget",
@@ -100,6 +109,21 @@ _TABLE = [
         refus_acteur="Seul le requérant peut ajouter des documents à cette demande.",
         refus_etat="Il n’est plus possible d’ajouter des documents à cette demande.",
     ),
+    # Mauvaise personne rattachée, ou adresse invitée erronée : tant que la demande n'est pas déposée. Après le
+    # dépôt (acte sur l'honneur du requérant, avec son identité et son IBAN), jamais : voir docs/usagers.md. Le
+    # rédacteur en charge n'existe qu'après le dépôt : côté Justice, c'est donc l'attributeur qui réinvite.
+    _t(
+        "detacher_et_reinviter",
+        "Détacher et réinviter l’usager",
+        {S.A_COMPLETER},
+        None,
+        {DECLARANT, ATTRIBUTEUR},
+        motif_requis=True,
+        evenement=TypeEvenementDossier.REINVITATION,
+        refus_acteur="Seuls l’agent auteur de la déclaration et les attributeurs peuvent réinviter l’usager.",
+        refus_etat="La demande a été déposée : elle ne peut plus être détachée de la personne qui l’a déposée. "
+        "Si ce n’est pas la bonne personne, le dossier se clôture avec un motif et l’occupant fait sa propre demande.",
+    ),
     # --- Attribution et instruction ------------------------------------------------------------------
     _t(
         "attribuer",
@@ -153,6 +177,29 @@ _TABLE = [
         date="complements_recus_le",
         email="complements_recus",
         destinataire="redacteur",
+    ),
+    # Message simple dans le fil « Échanges », hors demande de compléments : le statut ne change pas.
+    _t(
+        "ecrire_usager",
+        "Écrire à l’usager",
+        ETATS_ECHANGES,
+        None,
+        {REDACTEUR_EN_CHARGE},
+        email="message_agent",
+        destinataire=REQUERANT,
+        motif_requis=True,
+        evenement=TypeEvenementDossier.MESSAGE,
+        refus_etat="Un message ne peut être écrit à l’usager qu’une fois le dossier attribué, jusqu’à sa fin.",
+    ),
+    _t(
+        "repondre_message",
+        "Répondre au message",
+        ETATS_ECHANGES,
+        None,
+        {REQUERANT},
+        email="message_usager",
+        destinataire="redacteur",
+        evenement=TypeEvenementDossier.MESSAGE,
     ),
     # --- Décision ----------------------------------------------------------------------------------
     _t(
@@ -289,11 +336,29 @@ def est_acteur(transition, dossier, acteur):
         return True
     if USAGER_INVITE in transition.acteurs and acteur.est_usager:
         return dossier.requerant_id in (None, acteur.pk)
+    if DECLARANT in transition.acteurs and est_declarant(dossier, acteur):
+        return True
     if REDACTEUR_EN_CHARGE in transition.acteurs and acteur.est_agent and acteur.a_role(Role.REDACTEUR):
         if dossier.redacteur_id == acteur.pk:
             return True
-    roles = transition.acteurs - {REQUERANT, REDACTEUR_EN_CHARGE, SYSTEME, USAGER_INVITE}
+    roles = transition.acteurs - ACTEURS_LIES
     return bool(roles) and acteur.est_agent and acteur.a_role(*roles)
+
+
+ACTEURS_LIES = frozenset({REQUERANT, REDACTEUR_EN_CHARGE, SYSTEME, USAGER_INVITE, DECLARANT})
+
+
+def est_declarant(dossier, user):
+    """L'agent des forces de l'ordre qui a envoyé la déclaration d'où vient ce dossier (relation ORM, sans
+    importer `declarations`)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    if not (user.est_agent and user.a_role(Role.FORCES_DE_L_ORDRE)):
+        return False
+    try:
+        return dossier.declaration.agent_id == user.pk
+    except ObjectDoesNotExist:
+        return False
 
 
 def acteur_potentiel(transition, dossier, user):
@@ -304,7 +369,9 @@ def acteur_potentiel(transition, dossier, user):
         return True
     if REDACTEUR_EN_CHARGE in transition.acteurs and user.est_agent and user.a_role(Role.REDACTEUR):
         return True
-    roles = transition.acteurs - {REQUERANT, REDACTEUR_EN_CHARGE, SYSTEME, USAGER_INVITE}
+    if DECLARANT in transition.acteurs and est_declarant(dossier, user):
+        return True
+    roles = transition.acteurs - ACTEURS_LIES
     return bool(roles) and user.est_agent and user.a_role(*roles)
 
 

@@ -259,7 +259,7 @@ class Acteurs:
             return self.dossier.requerant
         if workflow.REDACTEUR_EN_CHARGE in transition.acteurs and self.dossier.redacteur_id:
             return self.dossier.redacteur
-        roles = sorted(transition.acteurs - {workflow.REDACTEUR_EN_CHARGE, workflow.SYSTEME, workflow.USAGER_INVITE})
+        roles = sorted(transition.acteurs - workflow.ACTEURS_LIES)
         if roles:
             return self.role(roles[0])
         return None  # système

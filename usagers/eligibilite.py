@@ -281,6 +281,27 @@ def evaluer(reponses):
     )
 
 
+LIBELLES_ISSUE = {
+    ELIGIBLE: "Éligible",
+    INCOMPLET: "Éligible, avec des démarches à faire avant de déposer",
+    NON_ELIGIBLE: "Non éligible",
+}
+
+
+def reponses_a_conserver(reponses):
+    """Les réponses telles que l'usager les a lues (question et réponse en toutes lettres) et l'issue du test,
+    conservées avec la demande (`Dossier.reponses_eligibilite`) pour la fiche du back-office. {} si incomplet."""
+    reponses = nettoyer(reponses or {})
+    if not reponses or question_suivante(reponses) is not None:
+        return {}
+    lignes = []
+    for cle in parcours(reponses):
+        question = QUESTIONS[cle]
+        libelles = {c.valeur: c.libelle for c in question.choix}
+        lignes.append({"cle": cle, "question": question.libelle, "reponse": libelles.get(reponses[cle], "")})
+    return {"issue": LIBELLES_ISSUE[evaluer(reponses).issue], "reponses": lignes}
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Formulaire et vues
 

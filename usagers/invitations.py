@@ -6,21 +6,34 @@ se connecte (FranceConnect) ou crée son compte par courriel puis se connecte ; 
 dossier, consomme l'invitation, et `usagers:accueil` l'emmène sur sa demande.
 
 Règles : seul un compte usager consomme une invitation ; une invitation sert une fois, avant son
-expiration ; un dossier déjà rattaché à quelqu'un d'autre ne l'est jamais à nouveau.
+expiration ; un dossier déjà rattaché à quelqu'un d'autre ne l'est jamais à nouveau. Quand l'adresse invitée
+n'est pas une adresse prouvée du compte (portail/adresses.est_prouvee), un code à usage unique est envoyé à
+l'adresse invitée (portail/codes.py) et doit être saisi avant le rattachement (`usagers:invitation_code`).
 """
 
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.db import transaction
+from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
-from portail.limiteurs import consommer
+from portail.adresses import est_prouvee
+from portail.codes import envoyer_code
+from portail.limiteurs import DebitDepasse, consommer
+from portail.models import ObjetCode
 from precontentieux.models import Dossier, Invitation, TransitionInterdite, empreinte_jeton
 
 # Clé de session où l'invitation attend la connexion de l'usager.
 CLE_SESSION_INVITATION = "invitation_jeton"
 # Référence du dossier tout juste rattaché : `usagers:accueil` y conduit l'usager une fois.
 CLE_SESSION_DOSSIER_RATTACHE = "invitation_dossier_rattache"
+# Jeton de l'invitation en attente du code envoyé à l'adresse invitée (page `usagers:invitation_code`).
+CLE_SESSION_CODE_INVITATION = "invitation_code_jeton"
+# Posée à la connexion quand un code vient d'être envoyé : `usagers:accueil` conduit une fois à la page du code.
+CLE_SESSION_CODE_A_MONTRER = "invitation_code_a_montrer"
 
 # Raisons d'échec (affichées par `message_echec`).
 INCONNUE = "inconnue"
@@ -28,13 +41,21 @@ EXPIREE = "expiree"
 UTILISEE = "utilisee"
 PAS_USAGER = "pas_usager"
 DEJA_RATTACHE = "deja_rattache"
+CODE_REQUIS = "code_requis"
+
+
+def _message_expiree():
+    # La page « nouveau lien » (usagers/nouveau_lien.py) envoie un lien neuf à l'adresse invitée, sans rien révéler.
+    return format_html(
+        'Votre lien d’invitation a expiré. <a href="{}">Demandez un nouveau lien</a> en indiquant l’adresse '
+        "électronique à laquelle vous l’avez reçu : il vous sera envoyé aussitôt.",
+        reverse("usagers:nouveau_lien"),
+    )
+
 
 MESSAGES_ECHEC = {
     INCONNUE: "Ce lien d’invitation n’est pas valable. Vérifiez que vous avez copié le lien en entier.",
-    EXPIREE: (
-        "Votre lien d’invitation a expiré. Demandez un nouveau lien au service de police ou de gendarmerie "
-        "qui est intervenu."
-    ),
+    EXPIREE: lazy(_message_expiree, SafeString)(),
     UTILISEE: (
         "Ce lien d’invitation a déjà été utilisé. Connectez-vous avec le compte qui l’a utilisé pour "
         "retrouver la demande."
@@ -46,6 +67,10 @@ MESSAGES_ECHEC = {
     DEJA_RATTACHE: (
         "Cette demande est déjà rattachée à un autre compte. Connectez-vous avec ce compte pour la retrouver."
     ),
+    CODE_REQUIS: (
+        "L’adresse de votre compte n’est pas celle à laquelle l’invitation a été envoyée : saisissez le code "
+        "envoyé à l’adresse invitée pour rattacher la demande."
+    ),
 }
 
 
@@ -53,6 +78,7 @@ MESSAGES_ECHEC = {
 class Rattachement:
     dossier: Dossier | None = None
     raison: str = ""
+    invitation: Invitation | None = None
 
     @property
     def reussi(self):
@@ -83,8 +109,11 @@ def masquer_adresse(adresse):
     return f"{local[0]}***@{domaine}"
 
 
-def rattacher(jeton, user):
-    """Consomme l'invitation `jeton` pour `user` et lui rattache le dossier. Renvoie un `Rattachement`."""
+def rattacher(jeton, user, *, code_verifie=False):
+    """Consomme l'invitation `jeton` pour `user` et lui rattache le dossier. Renvoie un `Rattachement`.
+
+    Sans `code_verifie`, l'adresse invitée doit être une adresse prouvée du compte ; sinon rien ne change et la
+    raison est CODE_REQUIS (l'appelant envoie le code : `demander_code`)."""
     if not (user.is_authenticated and user.is_active and user.est_usager):
         return Rattachement(raison=PAS_USAGER)
     with transaction.atomic():
@@ -96,6 +125,8 @@ def rattacher(jeton, user):
         dossier = Dossier.objects.get(pk=invitation.dossier_id)
         if dossier.requerant_id is not None and dossier.requerant_id != user.pk:
             return Rattachement(raison=DEJA_RATTACHE)
+        if not code_verifie and not est_prouvee(user, invitation.courriel):
+            return Rattachement(raison=CODE_REQUIS, invitation=invitation)
         try:
             dossier.rattacher(user, invitation)
         except TransitionInterdite:  # dossier clos entre-temps
@@ -108,6 +139,18 @@ def message_echec(raison):
     return MESSAGES_ECHEC.get(raison, MESSAGES_ECHEC[INCONNUE])
 
 
+def demander_code(request, user, invitation, jeton):
+    """Envoie un code à l'adresse invitée et garde le jeton en session pour la page du code. Faux si la limite
+    d'envoi est atteinte (le code précédent reste valable)."""
+    request.session[CLE_SESSION_CODE_INVITATION] = jeton
+    try:
+        envoyer_code(user, ObjetCode.INVITATION, invitation.courriel, cible=invitation.pk)
+    except DebitDepasse as refus:
+        messages.warning(request, str(refus), fail_silently=True)
+        return False
+    return True
+
+
 def rattacher_invitation_en_attente(request, user):
     """À la connexion : utilise le jeton rangé en session, s'il y en a un. Renvoie un `Rattachement` ou None."""
     session = getattr(request, "session", None)
@@ -117,6 +160,11 @@ def rattacher_invitation_en_attente(request, user):
     if not jeton:
         return None
     resultat = rattacher(jeton, user)
+    if resultat.raison == CODE_REQUIS:
+        # `usagers:accueil` conduit à la page du code (l'utilisateur vient de se connecter).
+        demander_code(request, user, resultat.invitation, jeton)
+        session[CLE_SESSION_CODE_A_MONTRER] = True
+        return resultat
     if resultat.reussi:
         session[CLE_SESSION_DOSSIER_RATTACHE] = resultat.dossier.reference
         messages.success(

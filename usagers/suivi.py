@@ -138,6 +138,10 @@ def phrase_evenement(evenement, dossier):
         return "La demande a été rattachée à votre compte."
     if evenement.type == TypeEvenementDossier.PIECE_AJOUTEE:
         return "Un document a été ajouté à votre demande."
+    if evenement.type == TypeEvenementDossier.MESSAGE:
+        if (evenement.details or {}).get("transition") == "repondre_message":
+            return "Vous avez répondu au message du ministère de la Justice."
+        return f"{LE_MJ} vous a écrit (voir les échanges)."
     if evenement.type == TypeEvenementDossier.CHANGEMENT_STATUT:
         if evenement.statut_apres in ETATS_INTERNES or evenement.statut_avant in ETATS_INTERNES:
             # Retour du validateur vers le rédacteur, signatures : cuisine interne.

@@ -1,16 +1,18 @@
 from django.urls import path
 
-from usagers import decision, nouveau_lien, views
+from usagers import contact, decision, nouveau_lien, views
 from usagers.demande import views as demande
 
 app_name = "usagers"
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
-    # Avant `invitation/<jeton>/` : « nouveau-lien » n'est jamais un jeton (43 caractères aléatoires).
+    # Avant `invitation/<jeton>/` : « nouveau-lien », « code-de-verification » ne sont jamais un jeton (43 caractères aléatoires).
     path("invitation/nouveau-lien/", nouveau_lien.nouveau_lien, name="nouveau_lien"),
+    path("invitation/code-de-verification/", views.invitation_code, name="invitation_code"),
     path("invitation/<str:jeton>/", views.invitation, name="invitation"),
     path("demandes/", views.accueil, name="mes_demandes"),
+    path("adresse-de-contact/", contact.adresse_contact, name="adresse_contact"),
     path("demandes/nouvelle/", views.nouvelle_demande, name="nouvelle_demande"),
     path("demandes/<str:reference>/", views.demande, name="demande"),
     path("demandes/<str:reference>/documents/<int:pk>/", views.piece, name="demande_piece"),

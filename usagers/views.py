@@ -8,21 +8,34 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portail.codes import SaisieCodeForm, code_en_attente, verifier_code
 from portail.enums import Fournisseur
 from portail.fichiers import reponse_telechargement
+from portail.models import ObjetCode
 from portail.pagination import paginer
 from portail.permissions import usager_requis
-from precontentieux.enums import ETATS_HORLOGE, OrigineDossier, QualiteRequerant, StatutDossier, TypeRequerant
-from precontentieux.instruction import repondre_aux_complements
+from precontentieux.enums import (
+    ETATS_ECHANGES,
+    ETATS_HORLOGE,
+    OrigineDossier,
+    QualiteRequerant,
+    StatutDossier,
+    TypeRequerant,
+)
+from precontentieux.instruction import message_en_attente_de_reponse, repondre_au_message, repondre_aux_complements
 from precontentieux.models import Dossier, Invitation, PieceJointeDossier, TransitionInterdite
 from precontentieux.pieces import AIDE_DOCUMENT_FORCES_DE_L_ORDRE
 from usagers import complements, eligibilite, suivi
 from usagers.eligibilite import CLE_SESSION_RESULTAT as CLE_SESSION_RESULTAT_ELIGIBILITE
 from usagers.invitations import (
+    CLE_SESSION_CODE_A_MONTRER,
+    CLE_SESSION_CODE_INVITATION,
     CLE_SESSION_DOSSIER_RATTACHE,
     CLE_SESSION_INVITATION,
+    CODE_REQUIS,
     PAS_USAGER,
     UTILISEE,
+    demander_code,
     etat_invitation,
     masquer_adresse,
     message_echec,
@@ -42,6 +55,9 @@ def _mes_dossiers(request):
 @require_GET
 def accueil(request):
     """« Mes demandes ». Juste après un rattachement par invitation, conduit une fois à la demande."""
+    if request.session.pop(CLE_SESSION_CODE_A_MONTRER, False) and request.session.get(CLE_SESSION_CODE_INVITATION):
+        # Juste après la connexion : l'invitation attend le code envoyé à l'adresse invitée.
+        return redirect("usagers:invitation_code")
     reference = request.session.pop(CLE_SESSION_DOSSIER_RATTACHE, None)
     if reference and _mes_dossiers(request).filter(reference=reference).exists():
         return redirect("usagers:demande", reference=reference)
@@ -68,6 +84,9 @@ def _contexte_echanges(dossier, form=None):
     reponse_attendue = dossier.statut == StatutDossier.ATTENTE_COMPLEMENTS
     if reponse_attendue:
         demande_en_cours = next((m for m in reversed(echanges) if not m.de_l_usager), None)
+    elif dossier.statut in ETATS_ECHANGES and message_en_attente_de_reponse(dossier) is not None:
+        # Message simple du rédacteur : l'usager peut répondre (message, documents), sans changer le statut.
+        reponse_attendue = True
     return {
         "echanges": echanges,
         "reponse_attendue": reponse_attendue,
@@ -104,23 +123,28 @@ def demande(request, reference):
 def repondre(request, reference):
     """Réponse à une demande de compléments : message et documents → retour en instruction, rédacteur averti."""
     dossier = get_object_or_404(_mes_dossiers(request), reference=reference)
-    if dossier.statut != StatutDossier.ATTENTE_COMPLEMENTS:
+    contexte = _contexte_echanges(dossier)
+    if not contexte["reponse_attendue"]:
         # Double envoi, autre onglet : la réponse est déjà arrivée (rien ne change).
-        messages.info(request, "Aucun document n’est attendu pour cette demande en ce moment.")
+        messages.info(request, "Aucune réponse n’est attendue pour cette demande en ce moment.")
         return redirect("usagers:demande", reference=reference)
-    demande_en_cours = _contexte_echanges(dossier)["demande_en_cours"]
-    types = complements.types_proposes(demande_en_cours)
+    complements_attendus = dossier.statut == StatutDossier.ATTENTE_COMPLEMENTS
+    types = complements.types_proposes(contexte["demande_en_cours"])
     form = complements.ReponseComplementsForm(request.POST, fichiers=complements.fichiers_postes(request, types))
     if not form.is_valid():
         return _page_demande(request, dossier, form=form, status=400)
+    repondre_ = repondre_aux_complements if complements_attendus else repondre_au_message
     try:
-        repondre_aux_complements(dossier, request.user, form.cleaned_data["message"], form.fichiers_verifies)
+        repondre_(dossier, request.user, form.cleaned_data["message"], form.fichiers_verifies)
     except TransitionInterdite as refus:
         messages.error(request, refus.raison)
         return redirect("usagers:demande", reference=reference)
-    messages.success(
-        request, "Votre réponse est envoyée au ministère de la Justice, qui reprend l’examen de votre demande."
-    )
+    if complements_attendus:
+        messages.success(
+            request, "Votre réponse est envoyée au ministère de la Justice, qui reprend l’examen de votre demande."
+        )
+    else:
+        messages.success(request, "Votre réponse est envoyée au ministère de la Justice.")
     return redirect(reverse("usagers:demande", args=[reference]) + "#echanges")
 
 
@@ -179,6 +203,9 @@ def invitation(request, jeton):
             messages.warning(request, message_echec(PAS_USAGER))
             return redirect("portail:apres_connexion")
         resultat = rattacher(jeton, user)
+        if resultat.raison == CODE_REQUIS:
+            demander_code(request, user, resultat.invitation, jeton)
+            return redirect("usagers:invitation_code")
         if not resultat.reussi:
             messages.warning(request, message_echec(resultat.raison))
             return redirect("usagers:accueil")
@@ -197,6 +224,63 @@ def invitation(request, jeton):
     if action == "connexion":
         return redirect("account_login")
     return redirect("portail:connexion")
+
+
+@usager_requis
+@require_http_methods(["GET", "POST"])
+def invitation_code(request):
+    """Code à usage unique envoyé à l'adresse invitée, quand elle n'est pas une adresse prouvée du compte.
+
+    Le code est lié au compte connecté et à l'invitation : un autre compte, une autre invitation, un code
+    expiré, déjà utilisé ou essayé trop de fois ne rattachent rien (portail/codes.py)."""
+    jeton = request.session.get(CLE_SESSION_CODE_INVITATION)
+    invitation = Invitation.trouver(jeton) if jeton else None
+    if invitation is None:
+        return redirect("usagers:accueil")
+    etat = etat_invitation(invitation)
+    if etat:
+        request.session.pop(CLE_SESSION_CODE_INVITATION, None)
+        return _page_invalide(request, etat)
+    form = SaisieCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "annuler":
+            request.session.pop(CLE_SESSION_CODE_INVITATION, None)
+            messages.info(request, "La demande n’a pas été rattachée à votre compte. Votre lien reste valable.")
+            return redirect("usagers:accueil")
+        if action == "renvoyer":
+            if demander_code(request, request.user, invitation, jeton):
+                messages.success(request, "Un nouveau code vient d’être envoyé. Le précédent n’est plus valable.")
+            return redirect("usagers:invitation_code")
+        if form.is_valid():
+            verification = verifier_code(
+                request.user, ObjetCode.INVITATION, form.cleaned_data["code"], cible=invitation.pk
+            )
+            if verification.reussie:
+                resultat = rattacher(jeton, request.user, code_verifie=True)
+                request.session.pop(CLE_SESSION_CODE_INVITATION, None)
+                if not resultat.reussi:
+                    messages.warning(request, message_echec(resultat.raison))
+                    return redirect("usagers:accueil")
+                messages.success(
+                    request, f"Votre demande n° {resultat.dossier.reference} est maintenant rattachée à votre compte."
+                )
+                return redirect("usagers:demande", reference=resultat.dossier.reference)
+            form.add_error("code", verification.message)
+        status = 400
+    en_attente = code_en_attente(request.user, ObjetCode.INVITATION, cible=invitation.pk)
+    return render(
+        request,
+        "usagers/invitation_code.html",
+        {
+            "form": form,
+            "adresse_masquee": masquer_adresse(invitation.courriel),
+            "dossier": invitation.dossier,
+            "code_en_attente": en_attente,
+        },
+        status=status,
+    )
 
 
 # Jeton à usage unique du formulaire « Commencer ma demande » : un double clic ne crée qu'un dossier.
@@ -223,7 +307,9 @@ def nouvelle_demande(request):
     resultat = request.session.get(CLE_SESSION_RESULTAT_ELIGIBILITE) or {}
     if request.method == "POST":
         jeton = request.session.pop(CLE_SESSION_JETON_NOUVELLE_DEMANDE, None)
-        if not jeton or not secrets.compare_digest(jeton, request.POST.get("jeton", "")):
+        # Comparaison en octets : un jeton posté non ASCII ne lève pas d'erreur (compare_digest refuse ces chaînes).
+        poste = request.POST.get("jeton", "").encode()
+        if not jeton or not secrets.compare_digest(jeton.encode(), poste):
             # Formulaire déjà envoyé (double clic, rejeu) : on reprend la demande commencée, sans en créer d'autre.
             recente = _mes_dossiers(request).filter(statut=StatutDossier.A_COMPLETER).order_by("-cree_le").first()
             if recente:
@@ -240,6 +326,8 @@ def nouvelle_demande(request):
             champs["type_requerant"] = TypeRequerant.PERSONNE_PHYSIQUE
             champs["qualite"] = QUALITES_ELIGIBILITE[resultat["statut"]]
         # « Je n'ai pas d'assurance pour ce logement » : la question de l'étape 1 est pré-remplie (modifiable).
+        # Réponses au test d'éligibilité, montrées aux agents sur la fiche du dossier (issue 8).
+        champs["reponses_eligibilite"] = eligibilite.reponses_a_conserver(resultat.get("reponses"))
         assurance = (resultat.get("reponses") or {}).get("assurance")
         if assurance in ASSURANCE_ELIGIBILITE:
             champs["logement_assure"] = ASSURANCE_ELIGIBILITE[assurance]

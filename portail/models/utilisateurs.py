@@ -1,5 +1,6 @@
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -37,6 +38,9 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
 
     identifiant = models.CharField("identifiant", max_length=255, unique=True)
     email = models.EmailField("adresse électronique", blank=True)
+    # Autre adresse où écrire à l'usager (compte FranceConnect) : écrite seulement après un code à usage unique
+    # saisi (portail/codes.py, usagers/contact.py) ; `portail.adresses.adresse_prouvee` la préfère à `email`.
+    courriel_contact = models.EmailField("adresse de contact", blank=True)
     type = models.CharField("type", max_length=10, choices=TypeUtilisateur.choices, default=TypeUtilisateur.USAGER)
     civilite = models.CharField("civilité", max_length=10, blank=True)
     prenom = models.CharField("prénom", max_length=150, blank=True)
@@ -145,3 +149,33 @@ class IdentiteOIDC(models.Model):
 
     def __str__(self):
         return f"{self.get_fournisseur_display()} {self.sub}"
+
+
+class RoleInterdit(ValidationError):
+    """Un rôle (groupe) ne peut être porté que par un compte d'agent (aussi imposé en base : migration 0005)."""
+
+    def __init__(self):
+        super().__init__(
+            "Seul un compte d’agent (connecté avec ProConnect) peut recevoir un rôle : ce compte est un compte "
+            "d’usager.",
+            code="role_compte_usager",
+        )
+
+
+class SessionUtilisateur(models.Model):
+    """Clé d'une session ouverte par un compte : désactiver un agent supprime vraiment ses sessions (base et cache).
+
+    Écrite à chaque connexion, retirée à la déconnexion (portail/signals.py) ; les lignes plus vieilles que la
+    durée d'une session sont retirées à la connexion suivante du même compte.
+    """
+
+    utilisateur = models.ForeignKey(Utilisateur, on_delete=models.CASCADE, related_name="sessions_ouvertes")
+    cle_session = models.CharField("clé de session", max_length=40, unique=True)
+    ouverte_le = models.DateTimeField("ouverte le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "session ouverte"
+        verbose_name_plural = "sessions ouvertes"
+
+    def __str__(self):
+        return f"Session de {self.utilisateur} ouverte le {self.ouverte_le:%d/%m/%Y %H:%M}"

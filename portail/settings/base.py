@@ -28,6 +28,8 @@ ALLOWED_HOSTS = [h for h in env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").s
 URL_PORTAIL = env("URL_PORTAIL", "http://127.0.0.1:8000").rstrip("/")
 # Adresse de contact du service (déclaration d'accessibilité) ; vide : seul le courrier postal est proposé.
 COURRIEL_CONTACT = env("COURRIEL_CONTACT", "")
+# Adresse du délégué à la protection des données (page « Données personnelles ») ; vide : courrier postal seulement.
+COURRIEL_DPD = env("COURRIEL_DPD", "")
 # Mentions légales (page /mentions-legales/) : directeur de la publication et hébergeur réel du service.
 MENTIONS_DIRECTION_PUBLICATION = env(
     "MENTIONS_DIRECTION_PUBLICATION", "Le secrétaire général du ministère de la Justice"
@@ -35,7 +37,8 @@ MENTIONS_DIRECTION_PUBLICATION = env(
 MENTIONS_HEBERGEUR = env("MENTIONS_HEBERGEUR", "Ministère de la Justice, 13 place Vendôme, 75042 Paris Cedex 01")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Admin de Django avec le site du portail (portail/admin_site.py) : outil « bris de glace ».
+    "portail.apps.AdminPortailConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -247,6 +250,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "precontentieux.tasks.relancer_complements",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Relances et clôtures automatiques (docs/relances.md) : usagers (9 h 30), agents (chaque heure).
+    "relance-demandes": {
+        "task": "precontentieux.tasks.relancer_demandes_a_completer",
+        "schedule": crontab(hour=9, minute=30),
+    },
+    "relance-agents": {"task": "declarations.tasks.relancer_agents", "schedule": crontab(minute=20)},
+    # Calendrier de conservation (docs/rgpd.md), chaque nuit.
+    "purge-rgpd": {"task": "precontentieux.tasks.purger_donnees_personnelles", "schedule": crontab(hour=2, minute=30)},
 }
 
 
@@ -349,6 +360,11 @@ LIMITES_DE_DEBIT = {
     "invitation_agent": "20/h/user,50/d/user",
     # Nouveau lien d'invitation en libre-service : par adresse IP et par adresse saisie.
     "nouveau_lien": "10/h/ip,3/d/key",
+    # Connexion à l'administration Django (superutilisateurs) : échecs par adresse IP et par identifiant saisi.
+    "connexion_admin": "10/15m/ip,5/15m/key",
+    # Codes à usage unique (portail/codes.py) : envois par compte, et par adresse destinataire.
+    "code": "5/h/user,20/d/user",
+    "code_adresse": "5/h/key,20/d/key",
 }
 
 DSFR_MARK_OPTIONAL_FIELDS = True

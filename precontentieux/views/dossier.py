@@ -28,6 +28,7 @@ from precontentieux.instruction import (
 from precontentieux.listes import CLASSES_BADGE
 from precontentieux.models import Dossier, PieceJointeDossier, TransitionInterdite, date_fr
 from precontentieux.signature import dernier_renvoi
+from precontentieux.views.contentieux import peut_signaler_contentieux
 
 # Actions de la fiche : nom de la transition → vue qui la porte. Une transition sans écran n'est pas proposée.
 ACTIONS_AVEC_ECRAN = {
@@ -46,6 +47,8 @@ ACTIONS_AVEC_ECRAN = {
     "preparer_arrete": "precontentieux:preparer_arrete",
     "transmettre_budget": "precontentieux:transmettre_budget",
     "marquer_indemnise": "precontentieux:marquer_indemnise",
+    "ecrire_usager": "precontentieux:ecrire_usager",
+    "detacher_et_reinviter": "precontentieux:reinviter",
 }
 # Transitions sans autre donnée qu'un motif : écran de confirmation générique.
 ACTIONS_GENERIQUES = ("demarrer_instruction", "recevoir_complements")
@@ -266,6 +269,8 @@ def ligne_historique(evenement):
         texte = f"Pièce ajoutée : {details['nom']}"
     if evenement.statut_apres and evenement.statut_avant != evenement.statut_apres:
         texte += f" — statut : {evenement.get_statut_apres_display()}"
+    if evenement.type == TypeEvenementDossier.CONTENTIEUX:
+        texte = "Contentieux signalé" if details.get("contentieux") else "Contentieux levé"
     if details.get("redacteur_nom"):
         texte += f" — rédacteur : {details['redacteur_nom']}"
     if details.get("signataire"):
@@ -320,6 +325,7 @@ def contexte_fiche(request, dossier, note_form=None):
         "recapitulatif_declaration": recapitulatif_declaration(declaration) if declaration else [],
         "pieces_declaration": list(declaration.pieces.all()) if declaration else [],
         "demande": recapitulatif_demande(dossier, user),
+        "eligibilite": dossier.reponses_eligibilite or {},
         "pieces": [{"piece": p, "apercu": TYPES_APERCU.get(p.type_mime, "")} for p in pieces],
         "ajout_piece_possible": ajout_possible,
         "raison_ajout_piece": raison_ajout,
@@ -337,6 +343,7 @@ def contexte_fiche(request, dossier, note_form=None):
         # Décision renvoyée par le validateur, pas encore reprise : son commentaire en tête de la fiche.
         "renvoi": dernier_renvoi(dossier, evenements),
         "courriers": courriers_de_la_fiche(dossier),
+        "peut_signaler_contentieux": peut_signaler_contentieux(user),
         "dates_legales": bool(dossier.depose_le),
         "horloge": horloge(dossier),
         # Suffixe DSFR du badge (composants/_badge_statut.html), couleur de la table des files.

@@ -8,14 +8,23 @@ n'a lieu qu'une fois (UPDATE conditionnel).
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from portail.limiteurs import DebitDepasse
 from precontentieux import instruction
 from precontentieux.acces import back_office, dossier_visible
-from precontentieux.forms import ActionForm, AttributionForm, DemandeComplementsForm
+from precontentieux.forms import (
+    ActionForm,
+    AttributionForm,
+    DemandeComplementsForm,
+    MessageUsagerForm,
+    ReinvitationForm,
+)
+from precontentieux.instruction import DejaEnvoye, consommer_jeton, nouveau_jeton
 from precontentieux.models import Dossier, TransitionInterdite
 from precontentieux.views.dossier import ACTIONS_GENERIQUES
 
@@ -26,6 +35,8 @@ MESSAGES_SUCCES = {
     "demander_complements": "La demande de compléments est envoyée à l’usager.",
     "recevoir_complements": "Les compléments sont enregistrés : le dossier revient en instruction.",
     "cloturer": "Le dossier est clôturé.",
+    "ecrire_usager": "Votre message est envoyé à l’usager, averti par courriel.",
+    "detacher_et_reinviter": "La demande est détachée et une nouvelle invitation est envoyée à {courriel}.",
 }
 
 
@@ -154,3 +165,71 @@ def action(request, reference, nom):
         form = ActionForm(transition=transition)
         status = 200
     return _ecran(request, dossier, possibilite, form, "precontentieux/dossier/action.html", status)
+
+
+@back_office()
+@require_http_methods(["GET", "POST"])
+def ecrire_usager(request, reference):
+    """Message simple du rédacteur en charge à l'usager, hors demande de compléments : le statut ne change pas."""
+    dossier = _dossier(request, reference)
+    possibilite = _possibilite(dossier, request.user, "ecrire_usager")
+    if request.method == "POST":
+        if not possibilite.possible:
+            return _refus(request, dossier, possibilite.raison)
+        form = MessageUsagerForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    consommer_jeton(form.cleaned_data["jeton"], request.user)
+                    instruction.ecrire_a_l_usager(dossier, request.user, form.cleaned_data["message"])
+            except DejaEnvoye:
+                messages.info(request, "Ce message était déjà envoyé.")
+            except TransitionInterdite as refus:
+                return _refus(request, dossier, refus.raison)
+            else:
+                messages.success(request, MESSAGES_SUCCES["ecrire_usager"])
+            return redirect(_url_fiche(dossier) + "#echanges")
+        status = 400
+    else:
+        form = MessageUsagerForm(initial={"jeton": nouveau_jeton()})
+        status = 200
+    return _ecran(request, dossier, possibilite, form, "precontentieux/dossier/ecrire_usager.html", status)
+
+
+@back_office()
+@require_http_methods(["GET", "POST"])
+def reinviter(request, reference):
+    """Détacher et réinviter (attributeur) : écran de confirmation, puis la transition et la nouvelle invitation."""
+    dossier = _dossier(request, reference)
+    possibilite = _possibilite(dossier, request.user, "detacher_et_reinviter")
+    derniere = dossier.invitations.order_by("-cree_le", "-pk").first()
+    if request.method == "POST":
+        if not possibilite.possible:
+            return _refus(request, dossier, possibilite.raison)
+        form = ReinvitationForm(request.POST)
+        if form.is_valid():
+            courriel = form.cleaned_data["courriel"]
+            try:
+                with transaction.atomic():
+                    consommer_jeton(form.cleaned_data["jeton"], request.user)
+                    dossier.detacher_et_reinviter(request.user, courriel=courriel, motif=form.cleaned_data["motif"])
+            except DejaEnvoye:
+                messages.info(request, "Cette nouvelle invitation était déjà envoyée.")
+            except (TransitionInterdite, DebitDepasse) as refus:
+                return _refus(request, dossier, getattr(refus, "raison", str(refus)))
+            else:
+                messages.success(request, MESSAGES_SUCCES["detacher_et_reinviter"].format(courriel=courriel))
+            return redirect(_url_fiche(dossier))
+        status = 400
+    else:
+        form = ReinvitationForm(initial={"jeton": nouveau_jeton(), "courriel": derniere.courriel if derniere else ""})
+        status = 200
+    return _ecran(
+        request,
+        dossier,
+        possibilite,
+        form,
+        "precontentieux/dossier/reinviter.html",
+        status,
+        derniere_invitation=derniere,
+    )

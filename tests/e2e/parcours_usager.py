@@ -63,7 +63,7 @@ def purger_declarations_envoyees():
     immuable (même procédé que tests/e2e/test_declaration.py)."""
     if connection.vendor != "sqlite":
         return
-    immuabilite = importlib.import_module("declarations.migrations.0002_immutabilite_en_base")
+    immuabilite = importlib.import_module("declarations.migrations.0005_anonymisation_rgpd")
     with connection.cursor() as curseur:
         for sql in immuabilite.SQLITE_RETOUR:
             curseur.execute(sql)
@@ -121,6 +121,20 @@ def connexion_franceconnect(page, fournisseur, persona):
     expect(page).to_have_url(re.compile("^" + re.escape(emetteur + "/authorize")))
     verifier_accessibilite(page)
     page.get_by_role("button", name=re.compile(persona)).click()
+
+
+def code_invitation(page, journal, courriel):
+    """Adresse du compte ≠ adresse invitée : page du code (erreur d'abord, puis le bon code reçu à l'adresse invitée)."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Saisissez le code envoyé à l’adresse invitée")
+    verifier_page(page, journal)
+    (envoye,) = [m for m in mail.outbox if m.to == [courriel] and "code de vérification" in m.subject]
+    code = re.search(r"^(\d{6})$", envoye.body, re.M).group(1)
+    page.get_by_label("Code reçu par courriel").fill(f"{(int(code) + 1) % 1_000_000:06d}")
+    page.get_by_role("button", name="Valider le code et rattacher la demande").click()
+    expect(page.locator("#resume-erreurs")).to_be_visible()
+    verifier_page(page, journal)
+    page.get_by_label("Code reçu par courriel").fill(code)
+    page.get_by_role("button", name="Valider le code et rattacher la demande").click()
 
 
 def demande_rattachee(page, journal, dossier):

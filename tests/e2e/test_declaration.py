@@ -49,7 +49,7 @@ def _purger_declarations_envoyees(transactional_db):
     yield
     if connection.vendor != "sqlite":
         return  # PostgreSQL vide par TRUNCATE, qui ne déclenche pas les déclencheurs par ligne.
-    immuabilite = importlib.import_module("declarations.migrations.0002_immutabilite_en_base")
+    immuabilite = importlib.import_module("declarations.migrations.0005_anonymisation_rgpd")
     with connection.cursor() as curseur:
         for sql in immuabilite.SQLITE_RETOUR:
             curseur.execute(sql)

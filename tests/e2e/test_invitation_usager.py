@@ -71,6 +71,8 @@ def test_invitation_puis_franceconnect_champs_verrouilles(page, journal_navigate
     dossier, lien = parcours.lien_invitation(live_server, COURRIEL)
     parcours.ouvrir_invitation(page, journal_navigateur, lien)
     parcours.connexion_franceconnect(page, fournisseur_oidc_live, "Camille Durand")
+    # L'adresse FranceConnect n'est pas l'adresse invitée : code envoyé à l'adresse invitée (issue 11, item 2).
+    parcours.code_invitation(page, journal_navigateur, COURRIEL)
     parcours.demande_rattachee(page, journal_navigateur, dossier)
     dossier.refresh_from_db()
     assert dossier.requerant.identifiant.startswith("franceconnect:")
@@ -83,7 +85,7 @@ def test_invitation_puis_franceconnect_champs_verrouilles(page, journal_navigate
             "Prénoms": "Camille Marie",
             "Nom de naissance": "DURAND",
             "Date de naissance": "1985-04-12",
-            "Lieu de naissance": "Commune (code Insee 69123)",
+            "Lieu de naissance": "Lyon (69)",
             "Courriel": "camille.durand@exemple.fr",
         },
     )

@@ -238,3 +238,66 @@ def test_deux_instances_web_partagent_les_fichiers_du_seau(instances, stockage_s
     from django.core.files.storage import default_storage
 
     default_storage.connection.meta.client.close()
+
+
+@pytest.fixture
+def _vider_declarations_envoyees():
+    """Sous SQLite, le vidage de fin de test heurterait l'immuabilité des déclarations envoyées."""
+    from tests.e2e.parcours_usager import purger_declarations_envoyees
+
+    yield
+    purger_declarations_envoyees()
+
+
+def test_la_purge_rgpd_supprime_les_fichiers_du_seau(stockage_s3, _vider_declarations_envoyees):
+    """La purge (issue 10) retire du seau les pièces d'un dossier anonymisé et d'un brouillon échu, rien d'autre."""
+    import datetime
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from portail.enums import Role
+    from precontentieux.enums import StatutDossier
+    from precontentieux.models import Dossier
+    from tests.fabriques import DossierFactory, PieceFactory, agent
+
+    ancien = DossierFactory(complet=False)
+    PieceFactory(dossier=ancien, nom="facture.pdf")
+    garde = DossierFactory(complet=False)
+    PieceFactory(dossier=garde, nom="photo.pdf")
+    ancien.cloturer(agent(Role.ATTRIBUTEUR), "Demande retirée")
+    Dossier.objects.filter(pk=ancien.pk).update(cloture_le=timezone.now() - datetime.timedelta(days=6 * 366))
+    brouillon = DeclarationFactory(complete=True)
+    PieceJointeDeclaration.objects.create(
+        declaration=brouillon,
+        fichier=enregistrer_dans_le_seau("declarations"),
+        nom_original="pv.pdf",
+        type_mime="application/pdf",
+        taille=10,
+        etat_analyse="saine",
+    )
+    Declaration.objects.filter(pk=brouillon.pk).update(modifie_le=timezone.now() - datetime.timedelta(days=200))
+    noms_purges = [ancien.pieces.get().fichier.name, brouillon.pieces.get().fichier.name]
+    nom_garde = garde.pieces.get().fichier.name
+    assert sorted(objets(stockage_s3)) == sorted([*noms_purges, nom_garde])
+
+    sortie = io.StringIO()
+    call_command("purger_donnees", "--dry-run", stdout=sortie)
+    assert ancien.reference in sortie.getvalue()
+    assert sorted(objets(stockage_s3)) == sorted([*noms_purges, nom_garde])  # simulation : rien ne part
+
+    call_command("purger_donnees", "--wet-run", stdout=io.StringIO())
+    assert objets(stockage_s3) == [nom_garde]
+    ancien.refresh_from_db()
+    assert ancien.statut == StatutDossier.CLOTURE and ancien.anonymise_le is not None
+    from django.core.files.storage import default_storage
+
+    default_storage.connection.meta.client.close()
+
+
+def enregistrer_dans_le_seau(dossier):
+    from portail.fichiers import enregistrer_prive, verifier_fichier
+    from tests.fichiers_exemples import pdf_simple, televerse
+
+    return enregistrer_prive(verifier_fichier(televerse("pv.pdf", pdf_simple())), dossier)

@@ -111,9 +111,14 @@ def test_agent_mj_avec_role(client):
     assert _menu(reponse) == [("Précontentieux", reverse("precontentieux:accueil"))]
 
 
-def test_agent_mj_gestionnaire_staff_voit_l_administration(client):
+def test_seul_un_superutilisateur_voit_l_administration(client):
     gestionnaire = _agent("gestionnaire", CodeAdministration.MJ, Role.GESTIONNAIRE, is_staff=True)
     client.force_login(gestionnaire)
+    reponse = client.get(reverse("precontentieux:accueil"))
+    assert _menu(reponse) == [("Précontentieux", reverse("precontentieux:accueil"))]
+
+    gestionnaire.is_superuser = True
+    gestionnaire.save()
     reponse = client.get(reverse("precontentieux:accueil"))
     assert _menu(reponse) == [
         ("Précontentieux", reverse("precontentieux:accueil")),

@@ -136,20 +136,22 @@ def test_role_forces_de_l_ordre_automatique_et_journalise(parcours_oidc):
     assert Evenement.objects.get(type=TypeEvenement.ROLE_ACCORDE).details == {"role": "forces_de_l_ordre"}
 
 
-def test_gestionnaire_obtient_l_acces_a_l_admin(client):
+def test_le_role_gestionnaire_n_ouvre_plus_l_admin(client):
+    """L'admin est un outil « bris de glace » réservé aux superutilisateurs (docs/administration.md) : le rôle de
+    gestionnaire ne donne ni `is_staff` ni droit ; la gestion des agents est dans le back-office."""
     agent = Utilisateur.objects.create_user(identifiant="proconnect:g", type="agent")
-    assert not agent.is_staff
     agent.groups.add(Group.objects.get(name=Role.GESTIONNAIRE))
     agent.refresh_from_db()
-    assert agent.is_staff
-    assert agent.has_perm("portail.change_utilisateur")
-    assert agent.has_perm("portail.view_administration")
+    assert not agent.is_staff
+    assert not agent.has_perm("portail.change_utilisateur")
     client.force_login(agent)
-    assert client.get(reverse("admin:portail_utilisateur_changelist")).status_code == 200
+    reponse = client.get(reverse("admin:portail_utilisateur_changelist"))
+    assert reponse.status_code == 302 and reponse["Location"].startswith(reverse("admin:login"))
+    # Même avec is_staff (posé à la main), sans superutilisateur : refusé.
+    Utilisateur.objects.filter(pk=agent.pk).update(is_staff=True)
+    assert client.get(reverse("admin:index")).status_code == 302
 
     agent.groups.clear()
-    agent = Utilisateur.objects.get(pk=agent.pk)
-    assert not agent.is_staff
     assert Evenement.objects.filter(type=TypeEvenement.ROLE_RETIRE, details__role="gestionnaire").count() == 1
 
 
@@ -187,7 +189,7 @@ def test_semer_demo_simulation_puis_ecriture_idempotente(capsys, settings, tmp_p
     assert agents_mj.count() == len(mj_avec_roles) == 5
     gestionnaire = IdentiteOIDC.objects.get(sub=persona("proconnect", "gestionnaire")["claims"]["sub"]).utilisateur
     assert gestionnaire.roles == {"gestionnaire"}
-    assert gestionnaire.is_staff
+    assert not gestionnaire.is_staff  # l'admin est réservée aux superutilisateurs
     nombre_evenements, nombre_utilisateurs = Evenement.objects.count(), Utilisateur.objects.count()
 
     capsys.readouterr()

@@ -91,7 +91,7 @@ def urls_backoffice(dossier, identifiants=()):
 
 def photographie_base():
     """État des tables qu'une requête du back-office pourrait modifier (les consultations comptent à part)."""
-    from portail.models import EmailSortant
+    from portail.models import EmailSortant, Evenement, SessionUtilisateur, Utilisateur
     from precontentieux.courriers import Courrier
     from precontentieux.instruction import MessageDossier, NoteDossier
 
@@ -106,4 +106,12 @@ def photographie_base():
         "messages": lignes(MessageDossier),
         "courriers": lignes(Courrier),
         "emails": EmailSortant.objects.count(),
+        # Gestion des agents : comptes (hors date de dernière connexion), rôles, journal, sessions ouvertes.
+        "utilisateurs": sorted(
+            repr(sorted((cle, valeur) for cle, valeur in ligne.items() if cle != "last_login"))
+            for ligne in Utilisateur.objects.values()
+        ),
+        "roles": sorted(Utilisateur.groups.through.objects.values_list("utilisateur_id", "group_id")),
+        "evenements_portail": Evenement.objects.count(),
+        "sessions": SessionUtilisateur.objects.count(),
     }

@@ -121,7 +121,8 @@ def test_agent_a_plusieurs_roles_voit_l_union(client, equipe, dossiers):
 def test_gestionnaire_voit_la_recherche_sans_file(client):
     client.force_login(agent(Role.GESTIONNAIRE))
     html = client.get(reverse("precontentieux:accueil")).content.decode()
-    assert compteurs_affiches(html) == {}
+    # Aucune file de dossiers : seul le compteur des agents en attente (gestion des agents, docs/agents.md).
+    assert compteurs_affiches(html) == {"Agents en attente": 0}
     assert reverse("precontentieux:recherche") in html
     assert client.get(reverse("precontentieux:file", args=["a-attribuer"])).status_code == 403
 

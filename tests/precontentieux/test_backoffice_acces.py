@@ -139,6 +139,7 @@ MATRICE = {
     "transmettre_budget": {**dict.fromkeys(TOUS, 403), "liaison_budget": 200},
     "marquer_indemnise": {**dict.fromkeys(TOUS, 403), "liaison_budget": 200},
     "dossier_de_paiement": {**dict.fromkeys(TOUS, 403), "liaison_budget": 404},
+    "contentieux": {**dict.fromkeys(TOUS, 200), "attributeur": 403, "liaison_budget": 403},
 }
 
 

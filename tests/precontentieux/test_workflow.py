@@ -27,6 +27,7 @@ TYPES_ACTEURS = (
     "requerant",
     "autre_usager",
     "agent_fdo",
+    "agent_declarant",
     "systeme",
 )
 
@@ -57,6 +58,7 @@ def autorise(transition, type_acteur):
         "requerant": bool({workflow.REQUERANT, workflow.USAGER_INVITE} & acteurs),
         "autre_usager": False,
         "agent_fdo": False,
+        "agent_declarant": workflow.DECLARANT in acteurs,
         "systeme": workflow.SYSTEME in acteurs,
     }[type_acteur]
 
@@ -69,7 +71,12 @@ def etat_de_test(transition):
 def dossier_source(transition):
     if transition.nom == "rattacher":  # dossier d'une déclaration, pas encore rattaché
         return DossierFactory(requerant=None, complet=False)
-    return DossierFactory(etat=etat_de_test(transition))
+    dossier = DossierFactory(etat=etat_de_test(transition))
+    if transition.nom == "repondre_message":  # l'usager répond à un message du rédacteur
+        from precontentieux.instruction import ecrire_a_l_usager
+
+        ecrire_a_l_usager(dossier, dossier.redacteur, "Pouvez-vous préciser l’heure de l’intervention ?")
+    return dossier
 
 
 def acteur_de_type(type_acteur, dossier):
@@ -77,6 +84,8 @@ def acteur_de_type(type_acteur, dossier):
         return dossier.redacteur or agent(Role.REDACTEUR)
     if type_acteur == "requerant":
         return dossier.requerant or UtilisateurFactory()
+    if type_acteur == "agent_declarant":
+        return dossier.declaration.agent
     return {
         "attributeur": lambda: agent(Role.ATTRIBUTEUR),
         "autre_redacteur": lambda: agent(Role.REDACTEUR),
@@ -252,7 +261,14 @@ def test_transitions_possibles_pour_les_boutons():
     assert autre["proposer_rejet"].raison == "Ce dossier est attribué à un autre rédacteur."
     assert dossier.transitions_possibles(UtilisateurFactory(policier=True)) == []
     usager = {p.transition.nom for p in dossier.transitions_possibles(dossier.requerant)}
-    assert usager == {"deposer", "ajouter_piece", "recevoir_complements", "accepter_proposition", "refuser_proposition"}
+    assert usager == {
+        "deposer",
+        "ajouter_piece",
+        "recevoir_complements",
+        "repondre_message",
+        "accepter_proposition",
+        "refuser_proposition",
+    }
 
 
 def test_cloture_par_le_systeme_et_courriel_a_l_usager():

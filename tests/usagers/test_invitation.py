@@ -1,6 +1,7 @@
 """Lien d'invitation : page, usage unique, expiration, rattachement après connexion, limitation."""
 
 import datetime
+import re
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -112,7 +113,8 @@ def test_lien_invalide_page_claire_et_rien_ne_change(client, etat, statut, titre
 
 def test_usager_connecte_rattache_directement_puis_lien_usage_unique(client):
     dossier, invitation, jeton = dossier_invite(civilite="M", prenom="Martin", nom="DUPONT", telephone="0600000000")
-    usager = UtilisateurFactory(prenom="", nom="", telephone="")
+    # Compte dont l'adresse prouvée est l'adresse invitée : rattaché sans code.
+    usager = UtilisateurFactory(prenom="", nom="", telephone="", email="usager@exemple.fr", adresse_verifiee=True)
     client.force_login(usager)
     reponse = client.post(reverse("usagers:invitation", args=[jeton]))
     assert reponse.status_code == 302
@@ -143,7 +145,7 @@ def test_usager_connecte_rattache_directement_puis_lien_usage_unique(client):
 
 def test_un_autre_compte_connecte_ne_peut_pas_consommer_une_invitation_utilisee(client):
     dossier, invitation, jeton = dossier_invite()
-    premier = UtilisateurFactory()
+    premier = UtilisateurFactory(email="usager@exemple.fr", adresse_verifiee=True)
     client.force_login(premier)
     client.post(reverse("usagers:invitation", args=[jeton]))
     client.logout()
@@ -161,7 +163,7 @@ def test_un_autre_compte_connecte_ne_peut_pas_consommer_une_invitation_utilisee(
 def test_dossier_deja_rattache_a_un_autre_n_est_jamais_rattache_de_nouveau(client):
     dossier, premiere, jeton1 = dossier_invite()
     _, jeton2 = Invitation.creer(dossier, courriel="autre@exemple.fr")  # l'agent a renvoyé un lien
-    premier, second = UtilisateurFactory(), UtilisateurFactory()
+    premier, second = UtilisateurFactory(email="usager@exemple.fr", adresse_verifiee=True), UtilisateurFactory()
     client.force_login(premier)
     client.post(reverse("usagers:invitation", args=[jeton1]))
     client.force_login(second)
@@ -238,10 +240,10 @@ def test_parcours_complet_inscription_par_courriel(client):
 
 def test_connexion_par_courriel_d_un_compte_existant(client):
     dossier, invitation, jeton = dossier_invite()
-    usager = creer_compte("deja@exemple.fr")
+    usager = creer_compte("usager@exemple.fr")
     reponse = client.post(reverse("usagers:invitation", args=[jeton]), {"action": "connexion"})
     assert reponse["Location"] == reverse("account_login")
-    connexion(client, "deja@exemple.fr", MOT_DE_PASSE)
+    connexion(client, "usager@exemple.fr", MOT_DE_PASSE)
     dossier.refresh_from_db()
     assert dossier.requerant == usager
     assert client.get(reverse("usagers:accueil"))["Location"] == reverse("usagers:demande", args=[dossier.reference])
@@ -255,11 +257,19 @@ def test_parcours_complet_franceconnect(client, parcours_oidc):
     assert reponse["Location"] == reverse("oidc:connexion", args=["franceconnect"])
     depart = client.get(reponse["Location"])
     assert depart.status_code == 302
+    mail.outbox.clear()
     retour = parcours_oidc.choisir(depart["Location"], "usager-camille")
     reponse = client.get(retour)
     assert reponse["Location"] == reverse("portail:apres_connexion")
     reponse = client.get(reponse["Location"])
     reponse = client.get(reponse["Location"])
+    # L'adresse FranceConnect (camille.durand@…) n'est pas l'adresse invitée : code envoyé à l'adresse invitée.
+    assert reponse["Location"] == reverse("usagers:invitation_code")
+    (courriel_code,) = mail.outbox
+    assert courriel_code.to == ["martin.dupont@courriel.fr"]
+    assert not Dossier.objects.get().requerant
+    code = re.search(r"^(\d{6})$", courriel_code.body, re.M).group(1)
+    reponse = client.post(reverse("usagers:invitation_code"), {"code": code})
     assert reponse["Location"] == reverse("usagers:demande", args=[dossier.reference])
     assert client.get(reponse["Location"]).status_code == 200
 
@@ -308,3 +318,18 @@ def test_la_page_du_lien_montre_l_adresse_invitee_masquee(client):
     assert "usager@exemple.fr" not in contenu
     assert masquer_adresse("vincent.dupont@exemple.fr") == "v***@exemple.fr"
     assert masquer_adresse("") == ""
+
+
+def test_lien_expire_entre_la_page_et_la_connexion_conduit_a_la_page_nouveau_lien(client):
+    """Le message d'échec « expirée » mène à la page « nouveau lien » (libre-service), pas aux forces de l'ordre."""
+    dossier, invitation, jeton = dossier_invite()
+    client.post(reverse("usagers:invitation", args=[jeton]), {"action": "connexion"})
+    Invitation.objects.filter(pk=invitation.pk).update(expire_le=timezone.now() - datetime.timedelta(seconds=1))
+    creer_compte("usager@exemple.fr")
+    reponse = connexion(client, "usager@exemple.fr", MOT_DE_PASSE)
+    page = client.get(reponse["Location"], follow=True)
+    assert page.status_code == 200
+    html = texte(page)
+    assert f'<a href="{reverse("usagers:nouveau_lien")}">Demandez un nouveau lien</a>' in html
+    assert "service de police ou de gendarmerie" not in html
+    assert Dossier.objects.get().requerant is None

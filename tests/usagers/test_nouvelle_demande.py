@@ -93,3 +93,14 @@ def test_un_anonyme_est_renvoye_vers_la_connexion(client):
     reponse = client.post(reverse("usagers:nouvelle_demande"))
     assert reponse.status_code == 302 and reponse["Location"].startswith(reverse("portail:connexion"))
     assert not Dossier.objects.exists()
+
+
+def test_jeton_non_ascii_ne_provoque_pas_d_erreur_et_ne_cree_rien(client):
+    """`secrets.compare_digest` lève TypeError sur une chaîne non ASCII : le formulaire rejoué avec un jeton
+    trafiqué doit être traité comme un rejeu (redirection), jamais comme une erreur 500."""
+    client.force_login(UtilisateurFactory())
+    jeton(client)
+    reponse = client.post(reverse("usagers:nouvelle_demande"), {"jeton": "jéton-trafiqué-€"})
+    assert reponse.status_code == 302
+    assert reponse["Location"] == reverse("usagers:nouvelle_demande")
+    assert not Dossier.objects.exists()

@@ -67,17 +67,23 @@ def champs_verrouilles(user):
         "nom_usage": str(claims.get("preferred_username") or ""),
         "date_naissance": str(claims.get("birthdate") or ""),
         "lieu_naissance": _lieu_naissance(claims),
-        "courriel": str(claims.get("email") or ""),
+        # Adresse de contact prouvée par un code (usagers/contact.py), sinon l'adresse FranceConnect.
+        "courriel": user.courriel_contact or str(claims.get("email") or ""),
     }
     return {nom: valeur for nom, valeur in valeurs.items() if valeur}
 
 
 def _lieu_naissance(claims):
+    """Commune de naissance en toutes lettres depuis le COG embarqué (portail/cog.py) : « Lyon (69) ». Un code
+    inconnu du COG (commune disparue avant le millésime embarqué) reste affiché avec son code, jamais inventé."""
+    from portail.cog import CODE_FRANCE, commune
+
     lieu = str(claims.get("birthplace") or "")
     if lieu:
-        return f"Commune (code Insee {lieu})"
+        return commune(lieu) or f"Commune de code Insee {lieu}"
     pays = str(claims.get("birthcountry") or "")
-    return f"Pays (code Insee {pays})" if pays and pays != "99100" else ""
+    # Né(e) à l'étranger : aucune table des pays du COG n'est embarquée (docs/donnees-cog.md) ; le code est affiché.
+    return f"Né(e) à l’étranger (pays de code Insee {pays})" if pays and pays != CODE_FRANCE else ""
 
 
 class StockageDemande(StockageBrouillon):

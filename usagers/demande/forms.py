@@ -332,6 +332,11 @@ class EtapeInformationsForm(EtapeForm):
                 self[nom].help_text = champ.help_text  # le BoundField (déjà en cache) copie l'aide à sa création
                 self.initial[nom] = valeur
                 self.verrouilles[nom] = valeur
+        if "courriel" in self.verrouilles:
+            self.fields["courriel"].help_text = self["courriel"].help_text = (
+                "Adresse de contact de votre compte : pour en utiliser une autre, choisissez « Changer mon adresse "
+                "de contact » dans « Mes demandes » (un code de vérification vous y sera envoyé)."
+            )
         if type_requerant == TypeRequerant.PERSONNE_MORALE:
             self.fields["requerant_adresse_voie"].label = "Adresse du siège : numéro de voie, rue"
             self.fields["courriel"].label = "Courriel de contact"
