@@ -278,6 +278,7 @@ def relancer_usagers(maintenant=None):
     Idempotent : la relance est posée par un UPDATE conditionnel (`relance_le IS NULL`) dans la transaction qui
     écrit le courriel ; deux exécutions simultanées n'envoient qu'un courriel.
     """
+    from portail.adresses import adresse_prouvee
     from portail.emails import programmer_email
     from precontentieux.models import date_fr
 
@@ -298,7 +299,8 @@ def relancer_usagers(maintenant=None):
         # Seule la demande la plus récente du dossier compte, et seulement si l'usager n'a pas répondu depuis.
         if derniere_demande(dossier).pk != message.pk:
             continue
-        destinataire = dossier.courriel or (dossier.requerant.email if dossier.requerant else "")
+        # Courriel automatique : seulement vers une adresse prouvée par le compte (jamais le `courriel` tapé).
+        destinataire = adresse_prouvee(dossier.requerant)
         with transaction.atomic():
             if not MessageDossier.objects.filter(pk=message.pk, relance_le__isnull=True).update(relance_le=maintenant):
                 continue

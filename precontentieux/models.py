@@ -95,6 +95,7 @@ CHAMPS_PERSONNELS = {
     "iban": "",
     "titulaire_compte": "",
     "erreur_signalee": "",
+    "reponses_eligibilite": {},
     "brouillon": {},
     "recepisse": "",
 }

@@ -47,6 +47,8 @@ def entrees(request):
     if user.roles & {str(r) for r in ROLES_MJ}:
         url = reverse("precontentieux:recherche")
         menu.append(Entree("Rechercher un dossier", url, actif=request.path == url))
+        url = reverse("precontentieux:statistiques")
+        menu.append(Entree("Statistiques", url, actif=request.path == url))
     if user.a_role(Role.GESTIONNAIRE):
         menu.append(_entree_agents(request))
     for entree in menu:

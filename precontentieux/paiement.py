@@ -165,8 +165,9 @@ EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png",
 
 def _derniere_piece(dossier, type_piece):
     """La dernière pièce utilisable (analysée, saine) de ce type, ou None."""
-    pieces = [p for p in dossier.pieces.order_by("-ajoutee_le", "-id") if p.type == type_piece]
-    return next((p for p in pieces if p.utilisable), None)
+    return next(
+        (p for p in dossier.pieces.filter(type=type_piece).order_by("-ajoutee_le", "-id") if p.utilisable), None
+    )
 
 
 def pieces_du_dossier_de_paiement(dossier):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from precontentieux import views
+from precontentieux.statistiques import NOMS_URL_CSV
 from precontentieux.views import (
     agents,
     contentieux,
@@ -11,6 +12,7 @@ from precontentieux.views import (
     paiement,
     recherche,
     signature,
+    statistiques,
 )
 
 app_name = "precontentieux"
@@ -20,6 +22,12 @@ urlpatterns = [
     path("files/<slug:cle>/", files.file_attente, name="file"),
     path("recherche/", recherche.recherche, name="recherche"),
     path("recherche/export.csv", recherche.export_csv, name="export_csv"),
+    # Tableau de bord chiffré et un export CSV par tableau (precontentieux/views/statistiques.py)
+    path("statistiques/", statistiques.tableau_de_bord, name="statistiques"),
+    *(
+        path(f"statistiques/{cle}.csv", statistiques.export_csv, {"cle": cle}, name=nom.partition(":")[2])
+        for cle, nom in NOMS_URL_CSV.items()
+    ),
     # Fiche dossier (precontentieux/views/dossier.py)
     path("dossiers/<str:reference>/", dossier.fiche, name="dossier"),
     path("dossiers/<str:reference>/notes/", dossier.ajouter_note, name="ajouter_note"),

@@ -357,6 +357,9 @@ class Banc:
             "lente": lente,
             "cible": page.cible,
             "requetes_max": page.requetes_max,
+            "duree_max": page.duree_max,
+            # Temps moyen par requête sous wrk (connexions / débit) : rendu en concurrence des 3 workers.
+            "duree_wrk": connexions / statistics.median(debits),
             "hors_succes": hors_succes,
             **{k: v for k, v in mesure.items() if k != "sql"},
             "sql": mesure["sql"],
@@ -545,6 +548,11 @@ def tableau_pages(resultats):
             cible.append(f"≥ {r['cible']}" + (" ✔" if r["ratio"] >= r["cible"] else " ✘"))
         if r["requetes_max"] is not None:
             cible.append(f"≤ {r['requetes_max']} req." + (" ✔" if r["requetes"] <= r["requetes_max"] else " ✘"))
+        if r.get("duree_max") is not None:
+            cible.append(
+                f"rendu ≤ {r['duree_max']:g} s : {r['duree']:.2f} s seule, {r['duree_wrk']:.2f} s sous wrk"
+                + (" ✔" if r["duree"] <= r["duree_max"] else " ✘")
+            )
         alerte = f" ({r['hors_succes']} réponses en erreur)" if r["hors_succes"] else ""
         if r.get("lente"):
             alerte += " (page lente : 1 connexion, 1 passage)"

@@ -19,6 +19,8 @@ class Page:
     requetes_max: int | None = None
     # Enregistrement automatique : POST d'un champ modifié, une ligne en brouillon par connexion de wrk.
     autosave: str | None = None  # "declaration" | "demande"
+    # Durée de rendu maximale (secondes), mesurée par le client de Django à la deuxième requête.
+    duree_max: float | None = None
 
 
 PAGES = [
@@ -67,6 +69,14 @@ PAGES = [
         cible=0.1,
     ),
     Page("Recherche « dup » (plein texte)", "/precontentieux/recherche/?q=dup", qui="attributeur", cible=0.1),
+    # Statistiques (issue 10) : six requêtes agrégées sur tous les dossiers ; rendu en moins d'une seconde.
+    Page("Statistiques (tous les dossiers)", "/precontentieux/statistiques/", qui="attributeur", duree_max=1.0),
+    Page(
+        "Statistiques, export CSV « délais »",
+        "/precontentieux/statistiques/delais.csv",
+        qui="attributeur",
+        duree_max=1.0,
+    ),
 ]
 
 # Corps des POST d'enregistrement automatique : un champ de l'étape 1 modifié ({version} : version lue).

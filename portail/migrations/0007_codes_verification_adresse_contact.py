@@ -5,6 +5,20 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+import importlib
+
+# SQLite reconstruit portail_utilisateur pour ajouter une colonne : les déclencheurs de 0005 (rôles réservés aux
+# agents) qui la citent doivent être retirés avant, puis recréés.
+_agents = importlib.import_module("portail.migrations.0005_gestion_agents")
+
+
+def _sur_sqlite(fonction):
+    def operation(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            fonction(apps, schema_editor)
+
+    return operation
+
 
 class Migration(migrations.Migration):
 
@@ -13,6 +27,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(
+            _sur_sqlite(_agents.supprimer_declencheurs), _sur_sqlite(_agents.creer_declencheurs)
+        ),
         migrations.AddField(
             model_name='utilisateur',
             name='courriel_contact',
@@ -39,5 +56,8 @@ class Migration(migrations.Migration):
                 'ordering': ['-cree_le', '-id'],
                 'indexes': [models.Index(fields=['utilisateur', 'objet', 'cible'], name='code_utilisateur_objet')],
             },
+        ),
+        migrations.RunPython(
+            _sur_sqlite(_agents.creer_declencheurs), _sur_sqlite(_agents.supprimer_declencheurs)
         ),
     ]

@@ -1,13 +1,12 @@
 """Recherche de dossiers et export CSV de la recherche courante."""
 
-import csv
-
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from portail.enums import TypeEvenement
 from portail.models import Evenement
+from precontentieux import tableur
 from precontentieux.acces import back_office
 from precontentieux.files_attente import ordonner
 from precontentieux.horloge import Echeance
@@ -51,29 +50,15 @@ def recherche(request):
     )
 
 
-class _Tampon:
-    """Objet « fichier » dont `write` renvoie la ligne : csv.writer alimente ainsi un flux."""
-
-    def write(self, valeur):
-        return valeur
-
-
-def _cellule(valeur):
-    """Neutralise les formules (=, +, -, @) qu'un tableur exécuterait : injection CSV."""
-    texte = str(valeur)
-    return "'" + texte if texte[:1] in ("=", "+", "-", "@", "\t", "\r") else texte
-
-
 def _lignes_csv(dossiers):
-    ecrivain = csv.writer(_Tampon(), delimiter=";")
-    yield "\ufeff" + ecrivain.writerow(ENTETES_CSV)
     aujourd_hui = timezone.localdate()
-    for dossier in dossiers.select_related("redacteur").iterator(chunk_size=2000):
-        echeance = Echeance.du_dossier(dossier, aujourd_hui)
-        redacteur = dossier.redacteur
-        yield ecrivain.writerow(
-            _cellule(v)
-            for v in (
+
+    def lignes():
+        yield ENTETES_CSV
+        for dossier in dossiers.select_related("redacteur").iterator(chunk_size=2000):
+            echeance = Echeance.du_dossier(dossier, aujourd_hui)
+            redacteur = dossier.redacteur
+            yield (
                 dossier.reference,
                 dossier.get_statut_display(),
                 dossier.nom_requerant,
@@ -85,7 +70,8 @@ def _lignes_csv(dossiers):
                 echeance.libelle if echeance.compte else "",
                 (redacteur.nom_complet or redacteur.email) if redacteur else "Non attribué",
             )
-        )
+
+    return tableur.lignes_csv(lignes())
 
 
 @back_office()

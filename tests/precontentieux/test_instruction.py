@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from portail.adresses import adresse_prouvee
 from portail.models import EmailSortant
 from precontentieux.enums import StatutDossier, TypeEvenementDossier, TypePiece
 from precontentieux.instruction import MessageDossier, NatureMessage, relancer_usagers
@@ -188,6 +189,8 @@ def test_demande_de_complements_puis_reponse_de_l_usager_des_deux_cotes(client, 
 def test_relance_apres_15_jours_une_seule_fois(client, equipe):
     dossier = dossier_en_instruction(equipe)
     _demander(client, equipe, dossier)
+    # Adresse tapée dans la demande, jamais prouvée : aucun courriel automatique ne doit y partir.
+    type(dossier).objects.filter(pk=dossier.pk).update(courriel="saisie-libre@exemple.org")
     demande = MessageDossier.objects.get(dossier=dossier)
     assert relancer_usagers() == 0  # trop tôt
     plus_tard = timezone.now() + datetime.timedelta(days=15, minutes=1)
@@ -197,7 +200,9 @@ def test_relance_apres_15_jours_une_seule_fois(client, equipe):
     demande.refresh_from_db()
     assert demande.relance_le is not None
     relances = EmailSortant.objects.filter(gabarit="relance_complements")
-    assert relances.count() == 1 and relances.get().destinataire == dossier.courriel
+    # Vers l'adresse prouvée du compte du requérant, jamais vers le `courriel` tapé dans la demande.
+    assert relances.count() == 1 and relances.get().destinataire == adresse_prouvee(dossier.requerant)
+    assert relances.get().destinataire not in ("", "saisie-libre@exemple.org")
     corps = [m for m in mail.outbox if m.subject.startswith("Rappel")][-1].body
     assert dossier.reference in corps and "Facture acquittée de la réparation" in corps
     # Dossier revenu en instruction : plus de relance.

@@ -27,6 +27,7 @@ from declarations.models import Declaration, PieceJointeDeclaration, envoyer_dec
 from portail.enums import Role, StatutEmail, TypeEvenement
 from portail.fichiers import enregistrer_prive, verifier_fichier
 from portail.models import EmailSortant, Evenement, ExecutionTache, Utilisateur
+from precontentieux import statistiques as tableau_de_bord
 from precontentieux.enums import StatutDossier, TypeEvenementDossier
 from precontentieux.instruction import MessageDossier, NatureMessage, NoteDossier, journaliser_consultation
 from precontentieux.models import CHAMPS_CONSERVES, CHAMPS_PERSONNELS, Dossier, EvenementDossier
@@ -178,6 +179,8 @@ def test_la_purge_supprime_les_fichiers_et_garde_les_statistiques(scenario):
     fichier_brouillon = scenario["brouillon"].pieces.get().fichier.name
     assert fichiers_purges and fichiers_gardes and all(default_storage.exists(n) for n in fichiers_purges)
     stats_avant = statistiques()
+    # Et la page « Statistiques » du back-office elle-même (precontentieux/statistiques.py).
+    tableau_de_bord_avant = [t.lignes for t in tableau_de_bord.calculer()]
     gardes_avant = {d.pk: repr(Dossier.objects.filter(pk=d.pk).values().get()) for d in (scenario["contentieux"],)}
 
     sortie = io.StringIO()
@@ -185,6 +188,7 @@ def test_la_purge_supprime_les_fichiers_et_garde_les_statistiques(scenario):
     assert sortie.getvalue().startswith("Purge appliquée.")
 
     assert statistiques() == stats_avant
+    assert [t.lignes for t in tableau_de_bord.calculer()] == tableau_de_bord_avant
     assert not any(default_storage.exists(n) for n in fichiers_purges + [fichier_brouillon])
     assert all(default_storage.exists(n) for n in fichiers_gardes)
     for dossier in purges:
