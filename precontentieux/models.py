@@ -619,7 +619,7 @@ class Dossier(models.Model):
         """Fin de la durée de conservation : efface les données personnelles, garde les statistiques.
 
         Partent : identité, coordonnées, adresse précise, IBAN, textes libres (description, notes, messages,
-        motifs), invitations, consultations, pièces et récépissé (fichiers supprimés du stockage après le
+        motifs), invitations, consultations, pièces, courriers et récépissé (fichiers supprimés du stockage après le
         COMMIT) ; la déclaration liée est anonymisée par `declarations` (signal `dossier_anonymise`). Restent :
         référence, statut, origine, dates, montants, catégories (qualité, type de requérant…), code postal et
         ville, l'historique des états. Jamais un dossier en contentieux ni un dossier non terminé.
@@ -635,6 +635,9 @@ class Dossier(models.Model):
             fichiers = [nom for nom in dossier.pieces.values_list("fichier", flat=True) if nom]
             if dossier.recepisse:
                 fichiers.append(dossier.recepisse)
+            # Courriers (nom, adresse, paragraphe libre…) : lignes et PDF ; le montant proposé reste au dossier.
+            fichiers += [nom for nom in dossier.courriers.values_list("fichier", flat=True) if nom]
+            dossier.courriers.all().delete()
             # QuerySet.delete : les notes et messages (en ajout seul côté code) partent avec le dossier.
             dossier.messages.all().delete()
             dossier.notes.all().delete()

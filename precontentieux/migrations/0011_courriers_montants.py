@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('precontentieux', '0010_analyse_antivirus_pieces'),
+        ('precontentieux', '0017_types_evenements_fusionnes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -220,3 +220,16 @@ def test_mauvais_role_ne_prepare_rien():
         with pytest.raises(decision.TransitionInterdite):
             decision.apercu_rejet(dossier, intrus, MotifRejet.PARTIES_COMMUNES)
     assert not Courrier.objects.filter(dossier=dossier).exists()
+
+
+def test_l_anonymisation_efface_les_courriers_et_leurs_pdf():
+    """Fin de conservation (docs/rgpd.md) : les courriers (nom, adresse, paragraphe libre) et leurs PDF partent ;
+    le montant proposé reste au dossier (statistiques)."""
+    dossier = DossierFactory(rejete=True)
+    courrier = courrier_actif(dossier, TypeCourrier.REJET)
+    courrier.refresh_from_db()
+    nom = courrier.fichier.name
+    assert nom and default_storage.exists(nom)
+    assert dossier.anonymiser()
+    assert not Courrier.objects.filter(dossier=dossier).exists()
+    assert not default_storage.exists(nom)

@@ -102,7 +102,8 @@ def test_montant_invalide_refuse(client, equipe, dossier, saisie):
 
 def test_dossier_sans_montant_demande_reste_valide(client, equipe):
     dossier = dossier_en_instruction(equipe)
-    assert dossier.montant_demande is None
+    Dossier.objects.filter(pk=dossier.pk).update(montant_demande=None)  # déposé avant la saisie du montant
+    dossier.refresh_from_db()
     client.force_login(equipe["redacteur"])
     assert "non précisé" in texte(client.get(url("dossier", dossier)))
     page = texte(client.get(url("proposer_indemnisation", dossier)))
