@@ -10,6 +10,13 @@ ETAPES_SUIVI = [
     "Décision rendue",
 ]
 
+# Dossier terminé : ce que l'agent en sait (rien de plus que l'issue).
+ISSUES = {
+    StatutDossier.INDEMNISE: {"libelle": "Usager indemnisé", "detail": "", "niveau": 4, "badge": "fr-badge--success"},
+    StatutDossier.REJETE: {"libelle": "Demande rejetée", "detail": "", "niveau": 4, "badge": "fr-badge--error"},
+    StatutDossier.CLOTURE: {"libelle": "Dossier clôturé", "detail": "", "niveau": 0, "badge": "fr-badge--info"},
+}
+
 
 def _invitations(declaration, invitations):
     if invitations is not None:
@@ -24,8 +31,9 @@ def avancement(declaration, invitations=None):
         return None
     dossier = declaration.dossier
     statut = dossier.statut
-    if statut == StatutDossier.CLOTURE:
-        return {"libelle": "Dossier clôturé", "detail": "", "niveau": 0, "badge": "fr-badge--info"}
+    # Issue grossière d'un dossier terminé : ni montant, ni motif, ni date de paiement.
+    if statut in ISSUES:
+        return dict(ISSUES[statut])
     if statut in ETATS_DECISION_RENDUE:
         return {"libelle": ETAPES_SUIVI[3], "detail": "", "niveau": 4, "badge": "fr-badge--success"}
     if statut in ETATS_EN_INSTRUCTION:

@@ -737,7 +737,12 @@ def reponse_telechargement(nom_stockage: str, nom_affiche: str, type_mime: str) 
         flux = default_storage.open(nom_stockage, "rb")
     except (FileNotFoundError, ValueError):
         raise Http404("Fichier introuvable.") from None
-    reponse = FileResponse(flux, content_type=type_mime)
+    return entetes_telechargement(FileResponse(flux, content_type=type_mime), nom_affiche)
+
+
+def entetes_telechargement(reponse, nom_affiche: str):
+    """En-têtes d'un téléchargement privé (pièce, archive produite en flux) : pièce jointe, jamais interprétée
+    par le navigateur, jamais mise en cache."""
     reponse["Content-Disposition"] = _content_disposition(nom_affiche)
     reponse["X-Content-Type-Options"] = "nosniff"
     reponse["Cache-Control"] = "private, no-store"

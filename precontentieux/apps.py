@@ -7,4 +7,4 @@ class PrecontentieuxConfig(AppConfig):
 
     def ready(self):
         # Fonctions de contexte des courriers (`@contexte_pour`) : enregistrées au démarrage.
-        from precontentieux import acceptation, decision  # noqa: F401
+        from precontentieux import acceptation, decision, paiement  # noqa: F401

@@ -26,6 +26,9 @@ class FileAttente:
     description: str = ""
     # Files de signature : colonne datée de l'attente (ancienneté, tri par défaut), montant, rédacteur décideur.
     date_attente: str = ""
+    # Files du paiement : leur propre tableau (`gabarit`), avec la colonne datée de l'attente (`date_attente`).
+    gabarit: str = "precontentieux/file.html"
+    libelle_date: str = ""
 
     def filtre(self, user):
         condition = Q(statut__in=self.statuts)
@@ -123,6 +126,42 @@ FILES = (
         frozenset({StatutDossier.ARRETE_A_SIGNER}),
         description="Arrêtés de paiement préparés par les rédacteurs après l’acceptation de l’usager, à signer.",
         date_attente="arrete_prepare_le",
+    ),
+    # --- Paiement (docs/paiement.md) ---
+    FileAttente(
+        "arrete-a-preparer",
+        "Arrêté de paiement à préparer",
+        Role.REDACTEUR,
+        frozenset({StatutDossier.PROPOSITION_ACCEPTEE}),
+        du_redacteur=True,
+        groupe="Mes dossiers",
+        description="Propositions acceptées par l’usager : préparez l’arrêté de paiement.",
+        gabarit="precontentieux/file_paiement.html",
+        date_attente="reponse_usager_le",
+        libelle_date="Acceptée le",
+    ),
+    FileAttente(
+        "a-transmettre",
+        "À transmettre",
+        Role.LIAISON_BUDGET,
+        frozenset({StatutDossier.A_INDEMNISER}),
+        description=(
+            "Arrêtés de paiement signés : téléchargez le dossier de paiement, transmettez-le au service du budget, "
+            "puis confirmez la transmission."
+        ),
+        gabarit="precontentieux/file_paiement.html",
+        date_attente="arrete_signe_le",
+        libelle_date="Arrêté signé le",
+    ),
+    FileAttente(
+        "transmis-budget",
+        "Transmis au budget",
+        Role.LIAISON_BUDGET,
+        frozenset({StatutDossier.TRANSMIS_BUDGET}),
+        description="Dossiers transmis au service du budget qui attendent leur paiement, le plus ancien d’abord.",
+        gabarit="precontentieux/file_paiement.html",
+        date_attente="transmis_budget_le",
+        libelle_date="Transmis le",
     ),
 )
 FILES_PAR_CLE = {f.cle: f for f in FILES}

@@ -248,6 +248,48 @@ class ClotureForm(FormulaireBackOffice):
         return donnees
 
 
+# --- Paiement (precontentieux/paiement.py) -------------------------------------------------------------
+
+
+class ConfirmationForm(JetonMixin, FormulaireBackOffice):
+    """Confirmation d'une action sans donnée à saisir (préparer l'arrêté, confirmer la transmission au budget) :
+    le jeton à usage unique rend le double clic sans effet."""
+
+
+class IndemnisationForm(JetonMixin, FormulaireBackOffice):
+    """« Marquer indemnisé » : la date du virement, ni future ni antérieure à la transmission au budget."""
+
+    date_virement = forms.DateField(
+        label="Date du virement",
+        help_text="La date à laquelle le service du budget a fait le virement. Format attendu : jj/mm/aaaa.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Indiquez la date du virement.",
+            "invalid": "Saisissez une date valide, par exemple 15/03/2026.",
+        },
+    )
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dossier = dossier
+
+    def clean_date_virement(self):
+        from django.utils import timezone
+
+        from portail.utils import date_fr
+
+        date = self.cleaned_data["date_virement"]
+        if date > timezone.localdate():
+            raise forms.ValidationError("La date du virement ne peut pas être dans le futur.")
+        transmis = self.dossier.transmis_budget_le
+        if transmis and date < timezone.localdate(transmis):
+            raise forms.ValidationError(
+                "La date du virement ne peut pas précéder la transmission au budget, "
+                f"le {date_fr(timezone.localdate(transmis))}."
+            )
+        return date
+
+
 class ContentieuxForm(FormulaireBackOffice):
     """Signaler (ou lever) un contentieux : motif obligatoire, conservé dans l'historique du dossier. L'action voulue
     voyage avec le formulaire : un double envoi ne lève pas ce que le premier vient de poser."""

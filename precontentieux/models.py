@@ -50,6 +50,9 @@ class DossierIncomplet(Exception):
         return str(self)
 
 
+# Un virement SEPA arrive en un à trois jours ouvrés : au-delà de ce délai, l'usager nous le signale.
+DELAI_ARRIVEE_VIREMENT = datetime.timedelta(days=10)
+
 # Ce que les forces de l'ordre lisent d'un dossier (projection) : son avancement, jamais l'identité,
 # les coordonnées ni l'IBAN de l'usager.
 CHAMPS_AVANCEMENT = (
@@ -208,6 +211,8 @@ class Dossier(models.Model):
     arrete_signe_le = models.DateTimeField("arrêté signé le", null=True, blank=True)
     transmis_budget_le = models.DateTimeField("transmis au budget le", null=True, blank=True)
     indemnise_le = models.DateTimeField("indemnisé le", null=True, blank=True)
+    # Date du virement, saisie par la liaison budget en marquant le dossier indemnisé (transition marquer_indemnise).
+    date_virement = models.DateField("date du virement", null=True, blank=True)
     cloture_le = models.DateTimeField("clôturé le", null=True, blank=True)
 
     # Demande de l'usager (vides tant que le dossier est à compléter ; exigées au dépôt, voir `manquants`).
@@ -566,6 +571,14 @@ class Dossier(models.Model):
             "date_limite_recours": date_fr(self.date_limite_recours),
             "adresse": self.adresse,
             "motif": motif,
+            # Indemnisation : date du virement, date à partir de laquelle le signaler s'il n'est pas arrivé
+            # (délai interbancaire largement dépassé) et fin de l'IBAN (jamais l'IBAN entier dans un courriel).
+            "date_virement": date_fr(self.date_virement),
+            "date_signaler_virement": date_fr(self.date_virement + DELAI_ARRIVEE_VIREMENT)
+            if self.date_virement
+            else "",
+            "fin_iban": self.iban.replace(" ", "")[-4:] if self.date_virement else "",
+            "courriel_contact": settings.COURRIEL_CONTACT_USAGERS,
             "url_demande": settings.URL_PORTAIL + reverse("usagers:demande", args=[self.reference]),
             # La fiche du dossier dans le back-office (courriels aux rédacteurs).
             "url_dossier": settings.URL_PORTAIL + reverse("precontentieux:dossier", args=[self.reference]),
@@ -741,6 +754,17 @@ def _garde_rattachement(dossier, acteur, *, invitation, **_):
     return ""
 
 
+def _garde_date_virement(dossier, acteur, **_):
+    """Le virement a eu lieu : jamais dans le futur, ni avant la transmission du dossier au budget."""
+    date = dossier.date_virement
+    if date > timezone.localdate():
+        return "La date du virement ne peut pas être dans le futur."
+    if dossier.transmis_budget_le and date < timezone.localdate(dossier.transmis_budget_le):
+        transmis = date_fr(timezone.localdate(dossier.transmis_budget_le))
+        return f"La date du virement ne peut pas précéder la transmission au budget, le {transmis}."
+    return ""
+
+
 # Gardes propres à une transition, après la garde commune (acteur, état, motif, champs requis) : le
 # dossier verrouillé porte déjà les champs demandés, `anciens` leurs valeurs d'avant. "" ou la raison.
 GARDES = {
@@ -748,6 +772,7 @@ GARDES = {
     "attribuer": _garde_redacteur,
     "reattribuer": _garde_reattribution,
     "rattacher": _garde_rattachement,
+    "marquer_indemnise": _garde_date_virement,
     "detacher_et_reinviter": _garde_reinvitation,
     "repondre_message": _garde_reponse_message,
 }

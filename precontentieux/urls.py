@@ -9,6 +9,7 @@ from precontentieux.views import (
     dossier,
     files,
     instruction,
+    paiement,
     recherche,
     signature,
     statistiques,
@@ -63,6 +64,11 @@ urlpatterns = [
     # Signature par le validateur (precontentieux/views/signature.py)
     path("dossiers/<str:reference>/signer/", signature.signer, name="signer"),
     path("dossiers/<str:reference>/renvoyer/", signature.renvoyer, name="renvoyer"),
+    # Paiement (precontentieux/views/paiement.py)
+    path("dossiers/<str:reference>/arrete/preparer/", paiement.preparer_arrete, name="preparer_arrete"),
+    path("dossiers/<str:reference>/paiement/dossier.zip", paiement.dossier_de_paiement, name="dossier_de_paiement"),
+    path("dossiers/<str:reference>/paiement/transmettre/", paiement.transmettre_budget, name="transmettre_budget"),
+    path("dossiers/<str:reference>/paiement/indemnise/", paiement.marquer_indemnise, name="marquer_indemnise"),
     # Contentieux : le dossier n'est jamais purgé (precontentieux/views/contentieux.py, docs/rgpd.md)
     path("dossiers/<str:reference>/contentieux/", contentieux.contentieux, name="contentieux"),
     # Gestion des agents, réservée aux gestionnaires (precontentieux/views/agents.py)

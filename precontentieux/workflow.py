@@ -305,8 +305,9 @@ _TABLE = [
         S.INDEMNISE,
         {LIAISON_BUDGET},
         date="indemnise_le",
-        email="",
+        email="indemnisation",
         destinataire=REQUERANT,
+        champs_requis=("date_virement",),
     ),
     # --- Clôture -----------------------------------------------------------------------------------
     _t(

@@ -282,6 +282,12 @@ def appliquer(dossier, nom, acteurs=None, **options):
             courrier = decision.apercu_rejet(dossier, redacteur, options.get("motif_rejet", "locataire_mis_en_cause"))
         decision.soumettre(dossier, redacteur, courrier.pk)
         return dossier
+    if nom == "preparer_arrete":
+        # Comme à l'écran : la transition et l'arrêté de paiement (courrier) ensemble.
+        from precontentieux import paiement
+
+        paiement.preparer_arrete(dossier, acteurs.pour(transition))
+        return dossier
     if nom in ("signer_proposition", "signer_rejet", "signer_arrete"):
         # Comme à l'écran : la transition et la signature du courrier actif (precontentieux/signature.py) ;
         # sans courrier (arrêté préparé sans son courrier), la transition seule.
@@ -300,6 +306,10 @@ def appliquer(dossier, nom, acteurs=None, **options):
         options.setdefault("motif", f"Motif de « {transition.libelle} »")
     if "redacteur" in transition.champs_requis:
         options.setdefault("redacteur", acteurs.role(Role.REDACTEUR))
+    if "date_virement" in transition.champs_requis:
+        from django.utils import timezone
+
+        options.setdefault("date_virement", timezone.localdate())
     return dossier.transitionner(nom, acteurs.pour(transition), **options)
 
 

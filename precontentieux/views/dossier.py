@@ -35,8 +35,6 @@ ACTIONS_AVEC_ECRAN = {
     "attribuer": "precontentieux:attribuer",
     "reattribuer": "precontentieux:reattribuer",
     "demander_complements": "precontentieux:demander_complements",
-    "ecrire_usager": "precontentieux:ecrire_usager",
-    "detacher_et_reinviter": "precontentieux:reinviter",
     "proposer_indemnisation": "precontentieux:proposer_indemnisation",
     "proposer_rejet": "precontentieux:proposer_rejet",
     "cloturer": "precontentieux:cloturer",
@@ -45,6 +43,12 @@ ACTIONS_AVEC_ECRAN = {
     "signer_rejet": "precontentieux:signer",
     "signer_arrete": "precontentieux:signer",
     "renvoyer_au_redacteur": "precontentieux:renvoyer",
+    # Paiement (precontentieux/views/paiement.py)
+    "preparer_arrete": "precontentieux:preparer_arrete",
+    "transmettre_budget": "precontentieux:transmettre_budget",
+    "marquer_indemnise": "precontentieux:marquer_indemnise",
+    "ecrire_usager": "precontentieux:ecrire_usager",
+    "detacher_et_reinviter": "precontentieux:reinviter",
 }
 # Transitions sans autre donnée qu'un motif : écran de confirmation générique.
 ACTIONS_GENERIQUES = ("demarrer_instruction", "recevoir_complements")
@@ -280,7 +284,12 @@ def ligne_historique(evenement):
     }
 
 
-OBJETS_CONSULTATION = {"fiche": "Fiche du dossier", "piece": "Pièce", "piece_declaration": "Pièce de la déclaration"}
+OBJETS_CONSULTATION = {
+    "fiche": "Fiche du dossier",
+    "piece": "Pièce",
+    "piece_declaration": "Pièce de la déclaration",
+    "dossier_paiement": "Dossier de paiement",
+}
 
 
 def ligne_consultation(evenement):

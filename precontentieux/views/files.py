@@ -21,6 +21,6 @@ def file_attente(request, cle):
     page = paginer(request, ordonner(file.dossiers(request.user), tri, tris), date_attente=file.date_attente)
     return render(
         request,
-        "precontentieux/file.html",
+        file.gabarit,
         {"file": file, "page": page, "tri": tri, "tris": [(cle, libelle) for cle, (libelle, _) in tris.items()]},
     )

@@ -114,12 +114,46 @@ def test_avancement_grossier(client):
         (StatutDossier.DEPOSE, "Demande déposée par l’usager"),
         (StatutDossier.EN_INSTRUCTION, "En cours d’instruction"),
         (StatutDossier.PROPOSITION_ENVOYEE, "Décision rendue"),
-        (StatutDossier.REJETE, "Décision rendue"),
+        (StatutDossier.A_INDEMNISER, "Décision rendue"),
+        (StatutDossier.REJETE, "Demande rejetée"),
+        (StatutDossier.INDEMNISE, "Usager indemnisé"),
+        (StatutDossier.CLOTURE, "Dossier clôturé"),
     ]
     for statut, libelle in attendus:
         dossier = DossierFactory(requerant=UtilisateurFactory(), etat=statut, agent=agent)
         assert libelle in client.get(URL).content.decode()
         assert libelle in client.get(reverse("declarations:voir", args=[dossier.declaration.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_l_issue_grossiere_sans_montant_ni_motif(client):
+    """L'agent lit l'issue d'un dossier terminé (indemnisé, rejeté, clôturé), rien de plus : ni le montant, ni le
+    motif du rejet ou de la clôture, ni la date du virement, ni l'IBAN du requérant."""
+    from precontentieux import decision
+    from precontentieux.enums import MotifRejet
+    from tests.fabriques import appliquer
+
+    agent = UtilisateurFactory(policier=True)
+    client.force_login(agent)
+    rejete = DossierFactory(requerant=UtilisateurFactory(), agent=agent, etat=StatutDossier.EN_INSTRUCTION)
+    courrier = decision.apercu_rejet(rejete, rejete.redacteur, MotifRejet.AUTRE, "MOTIF-REJET-SECRET-K4")
+    decision.soumettre(rejete, rejete.redacteur, courrier.pk)
+    appliquer(rejete, "signer_rejet", rejete.acteurs)
+    cloture = DossierFactory(requerant=UtilisateurFactory(), agent=agent, etat=StatutDossier.EN_INSTRUCTION)
+    appliquer(cloture, "cloturer", cloture.acteurs, motif="MOTIF-CLOTURE-SECRET-K4")
+    indemnise = DossierFactory(requerant=UtilisateurFactory(), agent=agent, etat=StatutDossier.INDEMNISE)
+    assert (rejete.statut, cloture.statut, indemnise.statut) == (S_REJETE, S_CLOTURE, S_INDEMNISE)
+    pages = [client.get(URL).content.decode()]
+    for declaration in Declaration.objects.filter(agent=agent):
+        pages.append(client.get(reverse("declarations:voir", args=[declaration.pk])).content.decode())
+    tout = "".join(pages)
+    assert "Usager indemnisé" in tout and "Demande rejetée" in tout and "Dossier clôturé" in tout
+    interdits = ["MOTIF-REJET-SECRET-K4", "MOTIF-CLOTURE-SECRET-K4", MotifRejet.AUTRE.label, "850", "7890189", "IBAN"]
+    for interdit in [*interdits, "€", "euros", "virement", "montant", "Montant", "arrêté", "Arrêté"]:
+        assert interdit not in tout, interdit
+
+
+S_REJETE, S_CLOTURE, S_INDEMNISE = StatutDossier.REJETE, StatutDossier.CLOTURE, StatutDossier.INDEMNISE
 
 
 @pytest.mark.django_db

@@ -53,6 +53,7 @@ def _contextes():
         "ActionForm": [{"transition": TRANSITIONS["cloturer"]}],
         "AttributionForm": [{"dossier": Dossier(), "reattribution": True}],
         "DemandeComplementsForm": [{"dossier": Dossier()}],
+        "IndemnisationForm": [{"dossier": Dossier()}],
         "PropositionForm": [{"dossier": Dossier()}],
     }
 

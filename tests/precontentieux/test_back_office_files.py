@@ -77,7 +77,12 @@ def test_compteurs_egaux_aux_files_pour_chaque_role(client, equipe, dossiers):
                 affiches[file.libelle] == page.context["page"].paginator.count == len(references(page.content.decode()))
             )
     client.force_login(redacteur)
-    assert compter(redacteur) == {"a-instruire": 1, "en-instruction": 1, "attente-complements": 1}
+    assert compter(redacteur) == {
+        "a-instruire": 1,
+        "en-instruction": 1,
+        "attente-complements": 1,
+        "arrete-a-preparer": 0,
+    }
     client.force_login(attributeur)
     assert compter(attributeur) == {"a-attribuer": 2}
 
@@ -105,6 +110,7 @@ def test_agent_a_plusieurs_roles_voit_l_union(client, equipe, dossiers):
         "Propositions à signer": 0,
         "Rejets à signer": 0,
         "Arrêtés à signer": 0,
+        "Arrêté de paiement à préparer": 0,
     }
     assert "Rechercher un dossier" in html and "Mes dossiers" in html
     # Une seule requête agrégée pour tous les compteurs (menu et tuiles de l'accueil la partagent).

@@ -133,6 +133,12 @@ MATRICE = {
     "courrier_pdf": dict.fromkeys(TOUS, 200),
     "soumettre_courrier": dict.fromkeys(TOUS, 405),
     "action:inconnue": dict.fromkeys(TOUS, 404),
+    # Paiement : l'écran s'affiche à l'acteur de la transition (avec la raison si l'état ne le permet pas) ;
+    # le dossier de paiement (ZIP) n'existe pas avant l'arrêté signé (404 pour la liaison budget).
+    "preparer_arrete": {**dict.fromkeys(TOUS, 403), "redacteur": 200, "redacteur2": 200},
+    "transmettre_budget": {**dict.fromkeys(TOUS, 403), "liaison_budget": 200},
+    "marquer_indemnise": {**dict.fromkeys(TOUS, 403), "liaison_budget": 200},
+    "dossier_de_paiement": {**dict.fromkeys(TOUS, 403), "liaison_budget": 404},
     "contentieux": {**dict.fromkeys(TOUS, 200), "attributeur": 403, "liaison_budget": 403},
 }
 
@@ -219,3 +225,32 @@ def test_plusieurs_roles_donnent_l_union(client, dossier):
 
 def test_le_parcours_couvre_la_signature(dossier):
     assert {"signer", "renvoyer"} <= {nom for nom, _ in _urls(dossier)}
+
+
+def test_le_parcours_couvre_le_paiement(dossier):
+    noms = {nom for nom, _ in _urls(dossier)}
+    assert {"preparer_arrete", "transmettre_budget", "marquer_indemnise", "dossier_de_paiement"} <= noms
+
+
+@pytest.mark.parametrize("persona", ["policier_declarant", "requerant", "usager", "agent_sans_role"])
+def test_hors_justice_refuse_le_paiement_d_un_dossier_a_indemniser(client, persona):
+    """Sur un dossier dont le dossier de paiement (ZIP) existe : les mêmes refus partout, rien ne change."""
+    from tests.fabriques import DossierFactory
+
+    dossier = DossierFactory(requerant=UtilisateurFactory(adresse_verifiee=True), etat=StatutDossier.A_INDEMNISER)
+    utilisateur = {
+        "policier_declarant": lambda: dossier.declaration.agent,
+        "requerant": lambda: dossier.requerant,
+        "usager": lambda: UtilisateurFactory(),
+        "agent_sans_role": lambda: agent_justice(),
+    }[persona]()
+    code = 403 if persona == "agent_sans_role" else 404
+    client.force_login(utilisateur)
+    avant = photographie_base()
+    for nom, url in _urls(dossier):
+        reponse = client.get(url)
+        assert reponse.status_code == code, (persona, nom, url)
+        assert not hasattr(reponse, "streaming_content"), (persona, nom)
+        for donnees in CHARGES_POST:
+            assert client.post(url, donnees).status_code == code, (persona, nom, url, donnees)
+    assert photographie_base() == avant

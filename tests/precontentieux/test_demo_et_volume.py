@@ -30,7 +30,12 @@ def test_demo_donne_du_travail_a_chaque_persona_et_est_idempotente():
     assert len(actions) == 9
     assert semer_dossiers_demo() == []  # second passage : rien de plus
     assert compter(_persona("attributeur")) == {"a-attribuer": 2}
-    assert compter(_persona("redacteur")) == {"a-instruire": 1, "en-instruction": 2, "attente-complements": 1}
+    assert compter(_persona("redacteur")) == {
+        "a-instruire": 1,
+        "en-instruction": 2,
+        "attente-complements": 1,
+        "arrete-a-preparer": 0,
+    }
     assert compter(_persona("validateur")) == {"propositions-a-signer": 1, "rejets-a-signer": 1, "arretes-a-signer": 0}
     assert Dossier.objects.filter(statut=StatutDossier.A_INDEMNISER).count() == 1  # pour la liaison budget
     dossiers = Dossier.objects.exclude(statut=StatutDossier.A_COMPLETER)

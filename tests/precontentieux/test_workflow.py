@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from portail.enums import Role
 from portail.models import EmailSortant
@@ -103,6 +104,8 @@ def arguments(transition, dossier, acteur, type_acteur):
         options["motif"] = "Motif du test"
     if "redacteur" in transition.champs_requis:
         options["redacteur"] = agent(Role.REDACTEUR)
+    if "date_virement" in transition.champs_requis:
+        options["date_virement"] = timezone.localdate()
     if "montant_propose" in transition.champs_requis:
         options["montant_propose"] = Decimal("850.00")
     if transition.nom == "rattacher":
