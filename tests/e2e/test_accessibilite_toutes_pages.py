@@ -23,8 +23,7 @@ from declarations.models import envoyer_declaration
 from precontentieux.enums import TypePiece
 from tests.e2e.outils import verifier_accessibilite, verifier_textes_visibles
 from tests.e2e.parcours_usager import purger_declarations_envoyees
-from tests.fabriques import DeclarationFactory, UtilisateurFactory
-from tests.precontentieux.outils import ajouter_piece, completer, dossier_declare
+from tests.fabriques import DeclarationFactory, UtilisateurFactory, ajouter_piece, completer, dossier_declare
 
 # Pages non parcourues : déconnexion et sorties, téléchargements, admin technique de Django (hors DSFR,
 # réservée aux gestionnaires : signalée comme non conforme dans la déclaration), outils de développement.

@@ -21,7 +21,7 @@ from precontentieux.models import EvenementDossier
 from tests import fichiers_exemples as ex
 from tests.e2e import parcours_usager as parcours
 from tests.e2e.outils import SCRIPT_ECOUTE_CSP, verifier_page
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("_purger_declarations_envoyees")]
 

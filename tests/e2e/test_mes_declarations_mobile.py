@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from declarations.models import Declaration
 from tests.e2e.outils import SCRIPT_ECOUTE_CSP, verifier_page
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 
 
 def test_mes_declarations_a_390_px_sans_defilement_horizontal(

@@ -24,7 +24,7 @@ from precontentieux.models import Dossier
 from tests.e2e import parcours_usager as parcours
 from tests.e2e.outils import verifier_page
 from tests.e2e.test_backoffice_instruction import _declarer, _onglet_connecte
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("_purger_declarations_envoyees")]
 

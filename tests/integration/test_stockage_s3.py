@@ -19,7 +19,7 @@ from django.conf import settings as reglages_django
 from django.test import Client
 
 from declarations.models import Declaration, PieceJointeDeclaration
-from tests.factories import DeclarationFactory, UtilisateurFactory
+from tests.fabriques import DeclarationFactory, UtilisateurFactory
 from tests.fichiers_exemples import png
 from tests.integration.outils import RACINE, arreter_processus, attendre, port_libre
 from tests.integration.test_courriels import url_base_de_test

@@ -18,8 +18,7 @@ from precontentieux.enums import StatutDossier, TypePiece
 from precontentieux.models import PieceJointeDossier
 from tests import fichiers_exemples as ex
 from tests.clamav import NOM_SIGNATURE
-from tests.factories import DeclarationFactory, UtilisateurFactory
-from tests.precontentieux.outils import completer, dossier_declare
+from tests.fabriques import DeclarationFactory, UtilisateurFactory, completer, dossier_declare
 
 pytestmark = pytest.mark.django_db
 

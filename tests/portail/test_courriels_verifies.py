@@ -15,8 +15,7 @@ from portail.enums import Fournisseur
 from portail.limiteurs import DebitDepasse
 from portail.models import EmailSortant, IdentiteOIDC
 from precontentieux.models import Invitation
-from tests.factories import UtilisateurFactory
-from tests.precontentieux.outils import completer, dossier_declare
+from tests.fabriques import UtilisateurFactory, completer, dossier_declare
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +124,7 @@ def test_renvoyer_une_invitation_au_dela_de_la_limite_est_refuse(client):
 
 def test_envoyer_une_declaration_au_dela_de_la_limite_n_envoie_rien():
     from declarations.models import Declaration, envoyer_declaration
-    from tests.factories import DeclarationFactory
+    from tests.fabriques import DeclarationFactory
 
     agent = UtilisateurFactory(policier=True)
     for i in range(20):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from dsfr.models import DsfrConfig
 
 from portail.celery import app as celery_app
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,7 @@ def sans_worker_ni_weasyprint(monkeypatch):
 def test_recepisse_jamais_rendu_dans_la_requete(client, settings, tmp_path, monkeypatch, sans_worker_ni_weasyprint):
     from precontentieux.models import Dossier
     from precontentieux.tasks import generer_recepisse
-    from tests.precontentieux.outils import completer, dossier_declare
+    from tests.fabriques import completer, dossier_declare
 
     settings.MEDIA_ROOT = tmp_path
     usager = UtilisateurFactory()

@@ -11,8 +11,7 @@ from portail.models import Televersement
 from precontentieux.enums import OrigineDossier, StatutDossier, TypePiece
 from precontentieux.models import Dossier
 from tests import fichiers_exemples as ex
-from tests.factories import UtilisateurFactory
-from tests.precontentieux.outils import dossier_declare
+from tests.fabriques import UtilisateurFactory, dossier_declare
 
 pytestmark = pytest.mark.django_db
 

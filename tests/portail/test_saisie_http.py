@@ -5,9 +5,8 @@ import pytest
 from django.urls import reverse
 
 from precontentieux.models import Dossier
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory, dossier_declare
 from tests.portail.comptes_outils import creer_compte
-from tests.precontentieux.outils import dossier_declare
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from portail.models import EmailSortant
 from portail.utils import date_fr
 from precontentieux.enums import Civilite, OrigineDossier, TypeEvenementDossier
 from precontentieux.models import EvenementDossier
-from tests.fabriques import UtilisateurFactory
-from tests.precontentieux.outils import dossier_declare
+from tests.fabriques import UtilisateurFactory, dossier_declare
 from usagers.suivi import phrase_evenement
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from portail.enums import Role
 from precontentieux.models import Dossier
-from tests.factories import UtilisateurFactory
-from tests.precontentieux.outils import completer, dossier_declare
+from tests.fabriques import UtilisateurFactory, completer, dossier_declare
 
 
 def agent(*roles, **champs):

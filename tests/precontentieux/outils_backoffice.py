@@ -5,8 +5,7 @@ import itertools
 
 from portail.enums import Role
 from precontentieux.models import Dossier, EvenementDossier, PieceJointeDossier
-from tests.factories import UtilisateurFactory
-from tests.precontentieux.outils import completer, dossier_declare
+from tests.fabriques import UtilisateurFactory, completer, dossier_declare
 
 ROLES_JUSTICE = (Role.ATTRIBUTEUR, Role.REDACTEUR, Role.VALIDATEUR, Role.LIAISON_BUDGET, Role.GESTIONNAIRE)
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from portail.enums import Role
 from portail.models import IdentiteOIDC
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 from tests.precontentieux.outils_backoffice import agent_justice, motifs_backoffice, photographie_base
 
 pytestmark = pytest.mark.django_db

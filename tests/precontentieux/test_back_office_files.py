@@ -16,7 +16,7 @@ from precontentieux import volume
 from precontentieux.files_attente import FILES, compter
 from precontentieux.horloge import Echeance, premier_depot_non_echu
 from precontentieux.models import Dossier
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 from tests.precontentieux.outils_back_office import agent, deposer_il_y_a, dossier_dans
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from portail.enums import Role
 from precontentieux.enums import StatutDossier
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 from tests.precontentieux.outils_backoffice import (
     agent_justice,
     agents,

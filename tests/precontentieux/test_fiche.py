@@ -12,7 +12,7 @@ from precontentieux.enums import StatutDossier, TypeEvenementDossier, TypePiece
 from precontentieux.instruction import EcritureInterdite, NoteDossier
 from precontentieux.models import EvenementDossier
 from tests import fichiers_exemples as ex
-from tests.precontentieux.outils import IBAN_VALIDE, TEXTES_SENTINELLES, ajouter_piece
+from tests.fabriques import IBAN_VALIDE, TEXTES_SENTINELLES, ajouter_piece
 from tests.precontentieux.outils_backoffice import agents, dossier_depose, dossier_en_instruction
 
 pytestmark = pytest.mark.django_db
@@ -125,8 +125,7 @@ def test_telechargement_et_apercu_d_une_piece_verifient_les_droits_et_sont_journ
 def test_piece_jointe_par_l_agent_des_forces_de_l_ordre(client, equipe):
     from declarations.models import PieceJointeDeclaration, envoyer_declaration
     from portail.fichiers import enregistrer_prive, verifier_fichier
-    from tests.factories import DeclarationFactory
-    from tests.precontentieux.outils import SENTINELLES
+    from tests.fabriques import SENTINELLES, DeclarationFactory
 
     # La pièce est jointe avant l'envoi (une déclaration envoyée est immuable, pièces comprises).
     declaration = DeclarationFactory(complete=True, **SENTINELLES)

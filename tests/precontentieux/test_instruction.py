@@ -16,7 +16,7 @@ from precontentieux.instruction import MessageDossier, NatureMessage, relancer_u
 from precontentieux.models import Dossier, EvenementDossier
 from precontentieux.tasks import relancer_complements
 from tests import fichiers_exemples as ex
-from tests.precontentieux.outils import TEXTES_SENTINELLES
+from tests.fabriques import TEXTES_SENTINELLES
 from tests.precontentieux.outils_backoffice import agents, dossier_depose, dossier_en_instruction
 
 pytestmark = pytest.mark.django_db

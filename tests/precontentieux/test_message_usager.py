@@ -13,7 +13,7 @@ from precontentieux.enums import StatutDossier, TypeEvenementDossier
 from precontentieux.instruction import MessageDossier, NatureMessage
 from precontentieux.models import EvenementDossier
 from tests import fichiers_exemples as ex
-from tests.precontentieux.outils import TEXTES_SENTINELLES
+from tests.fabriques import TEXTES_SENTINELLES
 from tests.precontentieux.outils_backoffice import agents, dossier_depose, dossier_en_instruction
 
 pytestmark = pytest.mark.django_db

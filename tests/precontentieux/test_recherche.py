@@ -12,7 +12,7 @@ from portail.enums import CodeAdministration, Role, TypeEvenement
 from portail.models import Administration, Evenement
 from precontentieux.enums import StatutDossier, TypePersonneMorale, TypeRequerant
 from precontentieux.models import Dossier
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 from tests.precontentieux.outils_back_office import agent, deposer_il_y_a, dossier_dans, dossier_depose
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_administration_du_declarant_gendarmerie(chercher, jeu):
 
 
 def test_dossier_a_completer_absent(chercher, jeu):
-    from tests.precontentieux.outils import dossier_declare
+    from tests.fabriques import dossier_declare
 
     brouillon = dossier_declare(requerant=UtilisateurFactory(), adresse_ville="Lyon")
     assert brouillon.reference not in chercher(q="lyon")

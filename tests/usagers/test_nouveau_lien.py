@@ -11,7 +11,7 @@ from django.utils import timezone
 from portail.emails import rendre
 from portail.models import EmailSortant
 from precontentieux.models import Invitation
-from tests.factories import UtilisateurFactory
+from tests.fabriques import UtilisateurFactory
 from tests.usagers.outils_usagers import chemin_invitation, declarer, texte
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,7 @@ from django.urls import reverse
 from precontentieux.enums import StatutDossier, TypePiece
 from precontentieux.models import Dossier
 from tests import fichiers_exemples as ex
-from tests.factories import UtilisateurFactory
-from tests.precontentieux.outils import completer, dossier_declare
+from tests.fabriques import UtilisateurFactory, completer, dossier_declare
 
 pytestmark = pytest.mark.django_db
 
