@@ -35,7 +35,13 @@ SENTINELLES = {
 }
 NOM_PIECE = "SENTINELLE-PV-K9W.pdf"
 CONTENU_PIECE = b"%PDF-1.4\n% SENTINELLE-CONTENU-PV-K9W\n%%EOF\n"
-TOUTES = [*SENTINELLES.values(), NOM_PIECE, "SENTINELLE-PV-K9W", "SENTINELLE-CONTENU-PV-K9W", "K9W"]
+TOUTES = [
+    *SENTINELLES.values(),
+    NOM_PIECE,
+    "SENTINELLE-PV-K9W",
+    "SENTINELLE-CONTENU-PV-K9W",
+    "-K9W",
+]  # « -K9W » : jamais dans un jeton aléatoire (alphanumérique)
 COURRIEL = "martin.dupont@courriel.fr"
 
 
