@@ -232,8 +232,15 @@ def balayer_courriels():
 
 @shared_task(name="portail.tasks.purger_sessions")
 def purger_sessions():
-    """Sessions expirées retirées de la base (`clearsessions`), chaque nuit (CELERY_BEAT_SCHEDULE)."""
+    """Sessions expirées retirées de la base (`clearsessions`), chaque nuit (CELERY_BEAT_SCHEDULE), et les clés
+    notées pour la désactivation des agents (SessionUtilisateur) plus vieilles qu'une session."""
+    from django.conf import settings
+
+    from portail.models import SessionUtilisateur
+
     call_command("clearsessions")
+    limite = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    SessionUtilisateur.objects.filter(ouverte_le__lt=limite).delete()
 
 
 # --- Envoi par lots -------------------------------------------------------------------------------------

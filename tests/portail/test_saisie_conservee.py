@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from declarations.models import Declaration
+from portail.models import SessionUtilisateur
 from portail.saisie_conservee import CLE_SESSION, COOKIE_CONNEXION, PLAFOND_OCTETS
 from portail.tasks import purger_sessions
 from tests.fabriques import UtilisateurFactory
@@ -134,5 +135,13 @@ def test_clearsessions_chaque_nuit(settings):
         session_key="expiree", session_data="e30", expire_date=timezone.now() - datetime.timedelta(1)
     )
     Session.objects.create(session_key="valide", session_data="e30", expire_date=timezone.now() + datetime.timedelta(1))
+    # Clés notées à la connexion (désactivation des agents) : oubliées au-delà de la durée d'une session.
+    agent = creer_compte("agent-sessions@exemple.fr")
+    ancienne = SessionUtilisateur.objects.create(utilisateur=agent, cle_session="ancienne")
+    SessionUtilisateur.objects.filter(pk=ancienne.pk).update(
+        ouverte_le=timezone.now() - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)
+    )
+    SessionUtilisateur.objects.create(utilisateur=agent, cle_session="recente")
     purger_sessions()
     assert list(Session.objects.values_list("session_key", flat=True)) == ["valide"]
+    assert list(SessionUtilisateur.objects.values_list("cle_session", flat=True)) == ["recente"]
