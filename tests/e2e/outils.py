@@ -127,3 +127,30 @@ def verifier_page(page, journal):
     assert page.locator("html[data-fr-js='true']").count() == 1, f"Le JavaScript du DSFR n'a pas démarré sur {page.url}"
     probleme = journal.problemes()
     assert not probleme, f"Sur {page.url} :\n{probleme}"
+    verifier_redistribution(page)
+
+
+def verifier_redistribution(page, largeur=320):
+    """WCAG 1.4.10 : à 320 px de large, la page ne défile pas horizontalement (les tableaux défilent dans leur
+    propre cadre)."""
+    taille = page.viewport_size
+    page.set_viewport_size({"width": largeur, "height": 800})
+    try:
+        page.wait_for_timeout(50)
+        debord = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        fautifs = page.evaluate(JS_ELEMENTS_QUI_DEBORDENT) if debord > 0 else []
+    finally:
+        page.set_viewport_size(taille)
+    assert debord <= 0, f"{page.url} défile de {debord} px à {largeur} px de large (WCAG 1.4.10) : {fautifs}"
+
+
+# Les éléments les plus profonds qui dépassent le bord droit de la fenêtre (pour le message d'échec).
+JS_ELEMENTS_QUI_DEBORDENT = """() => {
+  const largeur = document.documentElement.clientWidth;
+  const depasse = (e) => e.getBoundingClientRect().right > largeur + 1;
+  const texteDebordant = (e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === "visible";
+  return [...document.querySelectorAll("body *")]
+    .filter((e) => (depasse(e) && ![...e.children].some(depasse)) || (texteDebordant(e) && e.clientWidth > 0))
+    .slice(-6)
+    .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")} « ${(e.textContent || "").trim().slice(0, 50)} »`);
+}"""
